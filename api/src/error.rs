@@ -1,0 +1,184 @@
+//! Every error the API sends, in one place, as `application/problem+json`
+//! (RFC 9457).
+//!
+//! Handlers return [`ApiError`]. Errors raised outside handlers (unknown
+//! routes, wrong methods, bodies too large, malformed JSON) are turned into
+//! the same [`Problem`] shape by [`problem_for_status`] and the extractor
+//! configs in [`crate::startup`]. Causes are logged; clients get the detail.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use domain::{DomainError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the problem type.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub kind: String,
+    /// A short summary of the problem type.
+    #[schema(example = "Not Found")]
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(example = 404)]
+    pub status: u16,
+    /// A stable machine-readable code; switch on this, not on `title` or `detail`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// A human-readable explanation of this occurrence.
+    #[schema(example = "No resource at this address.")]
+    pub detail: String,
+    /// One message per invalid field (validation failures only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank".into(),
+            title: status.canonical_reason().unwrap_or("Error").into(),
+            status: status.as_u16(),
+            code: code.into(),
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn response(&self) -> HttpResponse {
+        HttpResponse::build(self.status())
+            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+            .json(self)
+    }
+}
+
+/// The problem for an error response that no handler described: used for
+/// routing, method, size and media-type errors raised by the framework.
+pub fn problem_for_status(status: StatusCode) -> Problem {
+    let (code, detail) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "The request could not be understood."),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "Authentication is required."),
+        StatusCode::FORBIDDEN => ("forbidden", "You may not do this."),
+        StatusCode::NOT_FOUND => ("not_found", "No resource at this address."),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This resource does not support this method; see the Allow header.",
+        ),
+        StatusCode::NOT_ACCEPTABLE => ("not_acceptable", "This resource answers in JSON only."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The request body is too large."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        StatusCode::URI_TOO_LONG => ("uri_too_long", "The request URI is too long."),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => {
+            ("headers_too_large", "The request headers are too large.")
+        }
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "unavailable",
+            "The service is unavailable; try again shortly.",
+        ),
+        s if s.is_server_error() => ("internal_error", "Something went wrong on our side."),
+        _ => ("error", "The request failed."),
+    };
+    Problem::new(status, code, detail)
+}
+
+/// The error type of every handler.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Forbidden { code: &'static str, detail: String },
+    #[error("{detail}")]
+    Unavailable { code: &'static str, detail: String },
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn problem(&self) -> Problem {
+        match self {
+            Self::NotFound => problem_for_status(StatusCode::NOT_FOUND),
+            Self::Validation(errors) => Problem {
+                errors: errors.clone(),
+                ..Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "Some fields are invalid; see `errors`.",
+                )
+            },
+            Self::BadRequest { code, detail } => {
+                Problem::new(StatusCode::BAD_REQUEST, *code, detail)
+            }
+            Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, *code, detail),
+            Self::Forbidden { code, detail } => Problem::new(StatusCode::FORBIDDEN, *code, detail),
+            Self::Unavailable { code, detail } => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, *code, detail)
+            }
+            Self::Internal(_) => problem_for_status(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound => Self::NotFound,
+            DomainError::Validation(errors) => Self::Validation(errors),
+            DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
+            DomainError::Forbidden { code, detail } => Self::Forbidden { code, detail },
+            DomainError::Pool(e) => {
+                tracing::warn!(error = %e, "no database connection available");
+                Self::Unavailable {
+                    code: "database_unavailable",
+                    detail: "The database is unavailable; try again shortly.".into(),
+                }
+            }
+            other => Self::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.problem().status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // The chain goes to the log only; the client gets a plain detail.
+            tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        self.problem().response()
+    }
+}
+
+/// Runs blocking database work off the async workers.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    // Keep the request's span (and so its request id) on the blocking thread.
+    let span = tracing::Span::current();
+    actix_web::web::block(move || span.in_scope(f))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
+}

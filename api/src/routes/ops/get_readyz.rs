@@ -1,0 +1,49 @@
+use actix_web::{get, web, HttpResponse};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{blocking, ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// `postgresql` or `sqlite`.
+    #[schema(example = "postgresql")]
+    pub database: &'static str,
+}
+
+/// Readiness: the database answers and has every migration this build knows.
+#[utoipa::path(
+    tag = super::TAG,
+    responses(
+        (status = 200, description = "Ready to serve", body = Readiness),
+        (status = 503, description = "The database is unreachable or not migrated",
+         body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/readyz")]
+pub async fn get_readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let database = blocking(move || {
+        let unavailable = || ApiError::Unavailable {
+            code: "not_ready",
+            detail: "The database is unreachable or not fully migrated.".into(),
+        };
+        let mut conn = pool.get().map_err(|e| {
+            tracing::warn!(error = %e, "readiness: no database connection");
+            unavailable()
+        })?;
+        if !domain::db::is_ready(&mut conn) {
+            return Err(unavailable());
+        }
+        Ok(conn.backend().name())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Readiness {
+        status: "ready",
+        database,
+    }))
+}

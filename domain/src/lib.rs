@@ -1,0 +1,11 @@
+//! Between's business rules and the persistence that enforces them.
+//!
+//! Nothing in this crate knows about HTTP: handlers in `api` call into it and
+//! map [`DomainError`] to responses in one place.
+
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod page;
+
+pub use error::{DomainError, FieldError};

@@ -1,0 +1,219 @@
+//! Helpers for the end-to-end tests: each test starts the real service on
+//! port 0 against a database of its own.
+//!
+//! Without `TEST_DATABASE_URL` every test gets a fresh SQLite file. With
+//! `TEST_DATABASE_URL=postgres://user@host:port/maintenance_db` every test
+//! creates its own PostgreSQL database on that server and drops it at the
+//! end; an unreachable server fails the test loudly, it never falls back.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use between_api::config::Config;
+use between_api::startup::Application;
+use diesel::{Connection, RunQueryDsl};
+use domain::db::{Backend, DatabaseUrl, DbConnection, Pool};
+
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// The backend this test run uses.
+pub fn backend() -> Backend {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// A database that exists for one test and is removed when dropped.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Dir(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A fresh, empty database of this run's backend.
+    pub fn create() -> Self {
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.trim().is_empty() => {
+                Self::create_postgres(admin_url.trim())
+            }
+            _ => Self::create_sqlite(),
+        }
+    }
+
+    pub fn create_sqlite() -> Self {
+        let dir = temp_dir("db");
+        Self {
+            url: DatabaseUrl::Sqlite(dir.join("between.db")),
+            cleanup: Cleanup::Dir(dir),
+        }
+    }
+
+    pub fn create_postgres(admin_url: &str) -> Self {
+        let name = format!("between_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(admin_url).unwrap_or_else(|e| {
+            panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable at {admin_url}: {e}")
+        });
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create the test database");
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(base, _)| base)
+            .expect("a URL with a path");
+        Self {
+            url: DatabaseUrl::Postgres(format!("{base}/{name}")),
+            cleanup: Cleanup::Postgres {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+        }
+    }
+
+    pub fn connect(&self) -> DbConnection {
+        domain::db::ConnectionManager::new(self.url.clone())
+            .establish()
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::Dir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+/// A new directory under the system temp dir, unique to the caller.
+pub fn temp_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "between-test-{label}-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).expect("create a temp dir");
+    dir
+}
+
+/// The configuration a test app starts with: port 0, its own data dir and
+/// database, no background worker unless the test asks for one.
+pub fn test_config(db: &TestDatabase, data_dir: &std::path::Path) -> Config {
+    let data_dir = data_dir.to_string_lossy().into_owned();
+    let vars: HashMap<&str, &str> = HashMap::from([
+        ("BIND_ADDR", "127.0.0.1:0"),
+        ("DATA_DIR", data_dir.as_str()),
+        ("JWT_SECRET", TEST_JWT_SECRET),
+        ("APP_BASE_URL", "https://app.between.test"),
+        ("RUN_WORKER", "false"),
+        ("SHUTDOWN_TIMEOUT_SECS", "0"),
+    ]);
+    let mut config = Config::load(&vars).expect("test configuration");
+    config.database_url = db.url.clone();
+    config
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    pub data_dir: PathBuf,
+    pub db: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the real service, after `customize` has adjusted its configuration.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    init_test_logging();
+    let db = TestDatabase::create();
+    let data_dir = temp_dir("data");
+    let mut config = test_config(&db, &data_dir);
+    customize(&mut config);
+    let app = Application::build(config).await.expect("the app starts");
+    let port = app.port();
+    let pool = app.state().pool.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client"),
+        pool,
+        data_dir,
+        db,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// Logs of the app under test, when `TEST_LOG` is set.
+fn init_test_logging() {
+    if std::env::var_os("TEST_LOG").is_some() {
+        between_api::telemetry::init(between_api::config::LogFormat::Text);
+    }
+}
+
+/// Asserts a problem+json response and returns its body.
+pub async fn assert_problem(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/problem+json"),
+        "content type was {content_type}"
+    );
+    let body: serde_json::Value = response.json().await.expect("a JSON problem body");
+    assert_eq!(body["code"], code, "problem code in {body}");
+    assert_eq!(body["status"], status, "problem status in {body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "problem detail in {body}"
+    );
+    body
+}
