@@ -74,6 +74,7 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Whether `serve` also runs the outbox worker.
     pub run_worker: bool,
+    pub worker: crate::jobs::WorkerOptions,
     /// Time the server gives open requests after SIGTERM.
     pub shutdown_timeout: Duration,
 }
@@ -204,6 +205,13 @@ impl Config {
             }
         }
         let run_worker = parse_bool(source, "RUN_WORKER", true)?;
+        let worker = crate::jobs::WorkerOptions {
+            concurrency: parse_number(source, "WORKER_CONCURRENCY", 4, 1, 256)? as usize,
+            poll_interval: Duration::from_millis(
+                parse_number(source, "WORKER_POLL_MS", 1000, 10, 600_000)?.into(),
+            ),
+            ..Default::default()
+        };
         let shutdown_timeout =
             Duration::from_secs(parse_number(source, "SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?.into());
         Ok(Self {
@@ -220,6 +228,7 @@ impl Config {
             cors_origins,
             log_format,
             run_worker,
+            worker,
             shutdown_timeout,
         })
     }

@@ -2,6 +2,8 @@
 
 pub mod config;
 pub mod error;
+pub mod jobs;
+pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

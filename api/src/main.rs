@@ -26,6 +26,41 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Run only the outbox worker (no HTTP), until SIGTERM or SIGINT.
+    Worker,
+    /// Inspect and retry queued email.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// Check the email settings.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List jobs, newest first.
+    List {
+        /// Only jobs that ran out of attempts or failed permanently.
+        #[arg(long)]
+        dead: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Queue a dead job again with a fresh set of attempts.
+    Retry { id: domain::ids::JobId },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send a test message now through the configured transport.
+    Test {
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[tokio::main]
@@ -62,6 +97,71 @@ async fn run(command: Command) -> anyhow::Result<()> {
             between_api::startup::connect(&config).await?;
             Ok(())
         }
+        Command::Worker => {
+            let config = Config::from_env()?;
+            let pool = between_api::startup::connect(&config).await?;
+            let mailer = std::sync::Arc::new(between_api::mail::Mailer::from_config(&config)?);
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let worker = between_api::jobs::Worker::new(pool, mailer, config.worker.clone());
+            let running = tokio::spawn(worker.run(stopped));
+            shutdown_signal().await;
+            let _ = stop.send(true);
+            running.await?;
+            Ok(())
+        }
+        Command::Jobs { command } => {
+            let config = Config::from_env()?;
+            let pool = between_api::startup::connect(&config).await?;
+            let mut out = std::io::stdout().lock();
+            let mut conn = pool.get()?;
+            match command {
+                JobsCommand::List { dead, limit } => {
+                    let state = dead.then_some(domain::outbox::JobState::Dead);
+                    let jobs = domain::outbox::list(&mut conn, state, limit.clamp(1, 10_000))?;
+                    writeln!(out, "id\tstate\ttemplate\tattempts\trun_at\tlast_error")?;
+                    for job in jobs {
+                        writeln!(
+                            out,
+                            "{}\t{}\t{}\t{}/{}\t{}\t{}",
+                            job.id,
+                            job.state,
+                            job.template,
+                            job.attempts,
+                            job.max_attempts,
+                            job.run_at,
+                            job.last_error
+                                .unwrap_or_default()
+                                .replace(['\n', '\t'], " ")
+                        )?;
+                    }
+                }
+                JobsCommand::Retry { id } => {
+                    let job = domain::outbox::retry(&mut conn, id).map_err(|e| match e {
+                        domain::DomainError::NotFound => anyhow::anyhow!("no job with id {id}"),
+                        other => other.into(),
+                    })?;
+                    writeln!(out, "{} queued again", job.id)?;
+                }
+            }
+            Ok(())
+        }
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => {
+            let config = Config::from_env()?;
+            let mailer = between_api::mail::Mailer::from_config(&config)?;
+            let rendered = mailer.templates.render("test", &serde_json::json!({}))?;
+            let id = domain::ids::JobId::new();
+            let message = between_api::mail::compose(&mailer.from, id, &to, rendered)
+                .map_err(anyhow::Error::msg)?;
+            mailer.transport.send(&id.to_string(), message).await?;
+            writeln!(
+                std::io::stdout(),
+                "sent a test message to {to} through {}",
+                mailer.transport.describe()
+            )?;
+            Ok(())
+        }
         Command::Serve => {
             let config = Config::from_env()?;
             let app = Application::build(config).await?;
@@ -70,5 +170,28 @@ async fn run(command: Command) -> anyhow::Result<()> {
             tracing::info!("between stopped");
             Ok(())
         }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

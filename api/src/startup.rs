@@ -10,11 +10,14 @@ use actix_web::http::StatusCode;
 use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use anyhow::Context;
 use domain::db::Pool;
+use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Config;
 use crate::error::Problem;
+use crate::jobs::Worker;
+use crate::mail::Mailer;
 use crate::metrics::Metrics;
 use crate::routes::fallback::{fallback, RouteTable};
 use crate::state::AppState;
@@ -26,6 +29,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    mailer: Arc<Mailer>,
 }
 
 impl Application {
@@ -43,11 +47,13 @@ impl Application {
             pool,
             config: Arc::new(config),
         };
+        let mailer = Arc::new(Mailer::from_config(&state.config)?);
         let server = run(listener, state.clone())?;
         Ok(Self {
             port,
             server,
             state,
+            mailer,
         })
     }
 
@@ -59,9 +65,28 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGTERM or SIGINT, then drains open requests.
+    pub fn mailer(&self) -> &Arc<Mailer> {
+        &self.mailer
+    }
+
+    /// Serves until SIGTERM or SIGINT, then drains open requests and stops
+    /// the outbox worker (which finishes its sends in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let (stop, stopped) = watch::channel(false);
+        let worker = self.state.config.run_worker.then(|| {
+            let worker = Worker::new(
+                self.state.pool.clone(),
+                self.mailer.clone(),
+                self.state.config.worker.clone(),
+            );
+            tokio::spawn(worker.run(stopped))
+        });
+        let result = self.server.await;
+        let _ = stop.send(true);
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        result
     }
 }
 

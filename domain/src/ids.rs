@@ -41,29 +41,43 @@ macro_rules! id_type {
             }
         }
 
-        impl diesel::serialize::ToSql<$crate::db::sql::Id, $crate::db::MultiBackend> for $name {
+        impl<DB: diesel::backend::Backend> diesel::serialize::ToSql<$crate::db::sql::Id, DB> for $name
+        where
+            uuid::Uuid: diesel::serialize::ToSql<$crate::db::sql::Id, DB>,
+        {
             fn to_sql<'b>(
                 &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, $crate::db::MultiBackend>,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
             ) -> diesel::serialize::Result {
-                <uuid::Uuid as diesel::serialize::ToSql<$crate::db::sql::Id, $crate::db::MultiBackend>>::to_sql(&self.0, out)
+                <uuid::Uuid as diesel::serialize::ToSql<$crate::db::sql::Id, DB>>::to_sql(&self.0, out)
             }
         }
 
-        impl diesel::deserialize::FromSql<$crate::db::sql::Id, $crate::db::MultiBackend> for $name {
-            fn from_sql(
-                value: <$crate::db::MultiBackend as diesel::backend::Backend>::RawValue<'_>,
-            ) -> diesel::deserialize::Result<Self> {
-                <uuid::Uuid as diesel::deserialize::FromSql<$crate::db::sql::Id, $crate::db::MultiBackend>>::from_sql(value).map(Self)
+        impl<DB: diesel::backend::Backend> diesel::deserialize::FromSql<$crate::db::sql::Id, DB> for $name
+        where
+            uuid::Uuid: diesel::deserialize::FromSql<$crate::db::sql::Id, DB>,
+        {
+            fn from_sql(value: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                <uuid::Uuid as diesel::deserialize::FromSql<$crate::db::sql::Id, DB>>::from_sql(value).map(Self)
             }
         }
 
         impl utoipa::PartialSchema for $name {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                <uuid::Uuid as utoipa::PartialSchema>::schema()
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                        utoipa::openapi::schema::KnownFormat::Uuid,
+                    )))
+                    .into()
             }
         }
 
         impl utoipa::ToSchema for $name {}
     };
 }
+
+id_type!(
+    /// An outgoing email in the outbox.
+    JobId
+);

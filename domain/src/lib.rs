@@ -6,6 +6,9 @@
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod outbox;
 pub mod page;
+pub mod time;
 
 pub use error::{DomainError, FieldError};
+pub use time::Timestamp;

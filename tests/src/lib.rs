@@ -7,8 +7,11 @@
 //! end; an unreachable server fails the test loudly, it never falls back.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod smtp;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use between_api::config::Config;
 use between_api::startup::Application;
@@ -185,7 +188,7 @@ impl TestApp {
 }
 
 /// Logs of the app under test, when `TEST_LOG` is set.
-fn init_test_logging() {
+pub fn init_test_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
         between_api::telemetry::init(between_api::config::LogFormat::Text);
     }
@@ -216,4 +219,18 @@ pub async fn assert_problem(
         "problem detail in {body}"
     );
     body
+}
+
+/// Waits until `check` holds, polling; fails the test after `limit`.
+pub async fn eventually<F: FnMut() -> bool>(what: &str, limit: Duration, mut check: F) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if check() {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {limit:?} waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

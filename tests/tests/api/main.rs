@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod database;
+mod email;
 mod errors;
 mod health;
 mod openapi;

@@ -1,0 +1,231 @@
+//! The outbox worker. Any number run at once, in every `between serve` and
+//! as `between worker`: each claims due jobs under a lease, sends them with
+//! bounded concurrency and records the outcome. On shutdown it finishes the
+//! sends in flight and gives back the jobs it claimed but did not start.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use domain::db::Pool;
+use domain::ids::JobId;
+use domain::outbox::{self, Job, Outcome};
+use futures_util::StreamExt;
+use tokio::sync::watch;
+
+use crate::mail::{compose, Mailer, SendError};
+
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// How long to wait before looking again when the queue is empty.
+    pub poll_interval: Duration,
+    /// How long a claim lasts; a job whose worker died is due again after it.
+    pub lease: chrono::Duration,
+    /// Jobs claimed at once.
+    pub batch_size: i64,
+    /// Messages sent at once (and SMTP connections kept).
+    pub concurrency: usize,
+    /// First retry delay; doubles with each attempt up to `retry_cap`.
+    pub retry_base: chrono::Duration,
+    pub retry_cap: chrono::Duration,
+}
+
+impl Default for WorkerOptions {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            lease: chrono::Duration::minutes(5),
+            batch_size: 32,
+            concurrency: 4,
+            retry_base: chrono::Duration::seconds(30),
+            retry_cap: chrono::Duration::hours(2),
+        }
+    }
+}
+
+pub struct Worker {
+    id: String,
+    pool: Pool,
+    mailer: Arc<Mailer>,
+    options: WorkerOptions,
+}
+
+impl Worker {
+    pub fn new(pool: Pool, mailer: Arc<Mailer>, options: WorkerOptions) -> Self {
+        let id = format!("worker-{}-{}", std::process::id(), &crate::random_token(4));
+        Self {
+            id,
+            pool,
+            mailer,
+            options,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Runs until `shutdown` turns true.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.id, transport = self.mailer.transport.describe(), "outbox worker started");
+        let stopping = Arc::new(AtomicBool::new(false));
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let worked = match self.claim().await {
+                Ok(jobs) if jobs.is_empty() => false,
+                Ok(jobs) => {
+                    let watcher = {
+                        let mut shutdown = shutdown.clone();
+                        let stopping = stopping.clone();
+                        tokio::spawn(async move {
+                            if shutdown.wait_for(|stop| *stop).await.is_ok() {
+                                stopping.store(true, Ordering::SeqCst);
+                            }
+                        })
+                    };
+                    self.process_batch(jobs, &stopping).await;
+                    watcher.abort();
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(worker = %self.id, error = %e, "cannot claim outbox jobs");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.options.poll_interval) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+        tracing::info!(worker = %self.id, "outbox worker stopped");
+    }
+
+    /// Claims and sends one batch; returns how many jobs it claimed. Used by
+    /// `run`, and by tests and benchmarks that drive a worker step by step.
+    pub async fn run_once(&self) -> anyhow::Result<usize> {
+        let jobs = self.claim().await?;
+        let count = jobs.len();
+        self.process_batch(jobs, &AtomicBool::new(false)).await;
+        Ok(count)
+    }
+
+    async fn claim(&self) -> anyhow::Result<Vec<Job>> {
+        let owner = self.id.clone();
+        let (lease, limit) = (self.options.lease, self.options.batch_size);
+        self.with_db(move |conn| outbox::claim(conn, &owner, lease, limit))
+            .await
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    async fn with_db<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut domain::db::DbConnection) -> domain::error::DomainResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<T> {
+            let mut conn = pool.get()?;
+            Ok(f(&mut conn)?)
+        })
+        .await?
+    }
+
+    async fn process_batch(&self, jobs: Vec<Job>, stopping: &AtomicBool) {
+        let unstarted = Mutex::new(Vec::<JobId>::new());
+        futures_util::stream::iter(jobs)
+            .for_each_concurrent(self.options.concurrency.max(1), |job| {
+                let unstarted = &unstarted;
+                async move {
+                    if stopping.load(Ordering::SeqCst) {
+                        if let Ok(mut list) = unstarted.lock() {
+                            list.push(job.id);
+                        }
+                        return;
+                    }
+                    self.process(job).await;
+                }
+            })
+            .await;
+        let ids = unstarted.into_inner().unwrap_or_default();
+        if !ids.is_empty() {
+            let pool = self.pool.clone();
+            let owner = self.id.clone();
+            let released = tokio::task::spawn_blocking(move || -> anyhow::Result<usize> {
+                let mut conn = pool.get()?;
+                Ok(outbox::release(&mut conn, &owner, &ids)?)
+            })
+            .await;
+            match released {
+                Ok(Ok(n)) => {
+                    tracing::info!(worker = %self.id, released = n, "gave back unstarted jobs")
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(worker = %self.id, error = %e, "cannot give back jobs; their lease will expire")
+                }
+                Err(e) => {
+                    tracing::warn!(worker = %self.id, error = %e, "cannot give back jobs; their lease will expire")
+                }
+            }
+        }
+    }
+
+    async fn process(&self, job: Job) {
+        let outcome = match self.deliver(&job).await {
+            Ok(()) => Outcome::Sent,
+            Err(SendError::Transient(e)) => Outcome::Transient(e),
+            Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+        };
+        match &outcome {
+            Outcome::Sent => {
+                tracing::info!(job = %job.id, template = %job.template, attempt = job.attempts, "email sent")
+            }
+            Outcome::Transient(e) => {
+                tracing::warn!(job = %job.id, template = %job.template, attempt = job.attempts, error = %e, "email send failed; will retry")
+            }
+            Outcome::Permanent(e) => {
+                tracing::error!(job = %job.id, template = %job.template, attempt = job.attempts, error = %e, "email send failed permanently")
+            }
+        }
+        let pool = self.pool.clone();
+        let owner = self.id.clone();
+        let (base, cap) = (self.options.retry_base, self.options.retry_cap);
+        let id = job.id;
+        let recorded = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+            let mut conn = pool.get()?;
+            Ok(outbox::finish(&mut conn, id, &owner, &outcome, base, cap)?)
+        })
+        .await;
+        match recorded {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => {
+                tracing::warn!(job = %id, "lease lost before the outcome was recorded")
+            }
+            Ok(Err(e)) => {
+                tracing::error!(job = %id, error = %e, "cannot record the outcome; the job will be retried after its lease")
+            }
+            Err(e) => {
+                tracing::error!(job = %id, error = %e, "cannot record the outcome; the job will be retried after its lease")
+            }
+        }
+    }
+
+    async fn deliver(&self, job: &Job) -> Result<(), SendError> {
+        let data: serde_json::Value = serde_json::from_str(&job.payload)
+            .map_err(|e| SendError::Permanent(format!("bad payload: {e}")))?;
+        let rendered = self
+            .mailer
+            .templates
+            .render(&job.template, &data)
+            .map_err(|e| SendError::Permanent(format!("cannot render {}: {e}", job.template)))?;
+        let message = compose(&self.mailer.from, job.id, &job.recipient, rendered)
+            .map_err(SendError::Permanent)?;
+        self.mailer
+            .transport
+            .send(&job.id.to_string(), message)
+            .await
+    }
+}

@@ -1,0 +1,87 @@
+//! Email templates, compiled into the binary. Each email has three parts:
+//! `<name>.subject`, `<name>.txt` and `<name>.html`; HTML is auto-escaped.
+
+use minijinja::Environment;
+use serde_json::Value;
+
+/// Every template the service can send, with its sources.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("templates/layout.html")),
+    ("test.subject", include_str!("templates/test.subject")),
+    ("test.txt", include_str!("templates/test.txt")),
+    ("test.html", include_str!("templates/test.html")),
+];
+
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// `app_base_url` is where links point; every template can use it.
+    pub fn new(app_base_url: &str) -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        // Auto-escaping follows the file name: on for .html, off otherwise.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)?;
+        }
+        env.add_global("app_base_url", app_base_url.to_owned());
+        Ok(Self { env })
+    }
+
+    /// Whether `name` has all three parts.
+    pub fn has(&self, name: &str) -> bool {
+        ["subject", "txt", "html"]
+            .iter()
+            .all(|ext| self.env.get_template(&format!("{name}.{ext}")).is_ok())
+    }
+
+    pub fn render(&self, name: &str, data: &Value) -> Result<Rendered, minijinja::Error> {
+        let part = |ext: &str| -> Result<String, minijinja::Error> {
+            self.env
+                .get_template(&format!("{name}.{ext}"))?
+                .render(data)
+        };
+        Ok(Rendered {
+            subject: part("subject")?.trim().replace(['\r', '\n'], " "),
+            text: part("txt")?,
+            html: part("html")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let templates = Templates::new("https://app.example.org").unwrap();
+        let rendered = templates.render("test", &serde_json::json!({})).unwrap();
+        assert_eq!(rendered.subject, "Between test message");
+        assert!(rendered.text.contains("https://app.example.org"));
+        assert!(
+            rendered
+                .html
+                .contains("href=\"https:&#x2f;&#x2f;app.example.org\"")
+                || rendered.html.contains("href=\"https://app.example.org\"")
+        );
+    }
+
+    #[test]
+    fn every_template_has_three_parts() {
+        let templates = Templates::new("https://app.example.org").unwrap();
+        for (name, _) in TEMPLATES {
+            if let Some(base) = name.strip_suffix(".subject") {
+                assert!(templates.has(base), "{base}");
+            }
+        }
+    }
+}

@@ -1,0 +1,277 @@
+//! Outbox persistence. Claiming is the one place where the SQL of the two
+//! backends differs: PostgreSQL skips rows other workers hold
+//! (`FOR UPDATE SKIP LOCKED`); SQLite claims inside an immediate transaction,
+//! which serialises claimers on the database's write lock.
+
+use chrono::Duration;
+
+use crate::time::Timestamp;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Text};
+
+use super::{Job, JobState, NewEmail, Outcome, DEFAULT_MAX_ATTEMPTS};
+use crate::db::schema::outbox;
+use crate::db::sql::Instant;
+use crate::db::DbConnection;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::JobId;
+
+/// Queues an email on `conn`, inside the caller's transaction if there is
+/// one. Returns `false` when an email with the same dedupe key exists.
+pub fn enqueue(conn: &mut DbConnection, email: &NewEmail) -> DomainResult<bool> {
+    let now = Timestamp::now();
+    let payload =
+        serde_json::to_string(&email.payload).map_err(|e| DomainError::Internal(e.to_string()))?;
+    let inserted = diesel::sql_query(
+        "INSERT INTO outbox (id, dedupe_key, template, recipient, payload, state, run_at,
+                             attempts, max_attempts, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $8)
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind::<crate::db::sql::Id, _>(JobId::new())
+    .bind::<Text, _>(&email.dedupe_key)
+    .bind::<Text, _>(email.template)
+    .bind::<Text, _>(&email.recipient)
+    .bind::<Text, _>(payload)
+    .bind::<Instant, _>(email.run_at)
+    .bind::<Integer, _>(DEFAULT_MAX_ATTEMPTS)
+    .bind::<Instant, _>(now)
+    .execute(conn)?;
+    Ok(inserted == 1)
+}
+
+const CLAIM_POSTGRES: &str = "
+    UPDATE outbox
+       SET state = 'running', lease_owner = $1, lease_until = $2,
+           attempts = attempts + 1, updated_at = $3
+     WHERE id IN (
+           SELECT id FROM outbox
+            WHERE (state = 'queued' AND run_at <= $3)
+               OR (state = 'running' AND lease_until < $3)
+            ORDER BY run_at
+            LIMIT $4
+            FOR UPDATE SKIP LOCKED)
+    RETURNING *";
+
+const CLAIM_SQLITE: &str = "
+    UPDATE outbox
+       SET state = 'running', lease_owner = $1, lease_until = $2,
+           attempts = attempts + 1, updated_at = $3
+     WHERE id IN (
+           SELECT id FROM outbox
+            WHERE (state = 'queued' AND run_at <= $3)
+               OR (state = 'running' AND lease_until < $3)
+            ORDER BY run_at
+            LIMIT $4)
+    RETURNING *";
+
+/// Claims up to `limit` due jobs for `owner` until `now + lease`. Jobs whose
+/// lease ran out (their worker died) are due again. Each claim counts as an
+/// attempt, so a message that crashes its worker cannot loop forever.
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: &str,
+    lease: Duration,
+    limit: i64,
+) -> DomainResult<Vec<Job>> {
+    let now = Timestamp::now();
+    let lease_until = now + lease;
+    let jobs = match conn {
+        DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES)
+            .bind::<Text, _>(owner)
+            .bind::<Instant, _>(lease_until)
+            .bind::<Instant, _>(now)
+            .bind::<BigInt, _>(limit)
+            .load::<Job>(c)?,
+        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
+            diesel::sql_query(CLAIM_SQLITE)
+                .bind::<Text, _>(owner)
+                .bind::<Instant, _>(lease_until)
+                .bind::<Instant, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load::<Job>(c)
+        })?,
+    };
+    Ok(jobs)
+}
+
+/// The delay before retry number `attempts + 1`: exponential from `base`,
+/// capped, with up to 25 % random jitter so failed jobs do not retry in step.
+pub fn backoff(attempts: i32, base: Duration, cap: Duration) -> Duration {
+    let exponent = attempts.clamp(1, 20) - 1;
+    let delay = base.num_milliseconds().saturating_mul(1_i64 << exponent);
+    let delay = delay.min(cap.num_milliseconds()).max(0);
+    let jitter = if delay > 0 {
+        rand::random_range(0..=delay / 4)
+    } else {
+        0
+    };
+    Duration::milliseconds(delay + jitter)
+}
+
+/// Records the outcome of an attempt, if `owner` still holds the job's lease.
+/// Returns `false` when the lease was lost (another worker took the job over).
+pub fn finish(
+    conn: &mut DbConnection,
+    id: JobId,
+    owner: &str,
+    outcome: &Outcome,
+    retry_base: Duration,
+    retry_cap: Duration,
+) -> DomainResult<bool> {
+    let now = Timestamp::now();
+    let held = outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(outbox::state.eq(JobState::Running.as_str()))
+        .filter(outbox::lease_owner.eq(owner));
+    let changed = match outcome {
+        Outcome::Sent => diesel::update(held)
+            .set((
+                outbox::state.eq(JobState::Sent.as_str()),
+                outbox::sent_at.eq(Some(now)),
+                outbox::lease_owner.eq(None::<String>),
+                outbox::lease_until.eq(None::<Timestamp>),
+                outbox::last_error.eq(None::<String>),
+                outbox::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Outcome::Transient(error) | Outcome::Permanent(error) => {
+            let job: Option<(i32, i32)> = held
+                .select((outbox::attempts, outbox::max_attempts))
+                .first(conn)
+                .optional()?;
+            let Some((attempts, max_attempts)) = job else {
+                return Ok(false);
+            };
+            let dead = matches!(outcome, Outcome::Permanent(_)) || attempts >= max_attempts;
+            let (state, run_at) = if dead {
+                (JobState::Dead, now)
+            } else {
+                (
+                    JobState::Queued,
+                    now + backoff(attempts, retry_base, retry_cap),
+                )
+            };
+            diesel::update(held)
+                .set((
+                    outbox::state.eq(state.as_str()),
+                    outbox::run_at.eq(run_at),
+                    outbox::lease_owner.eq(None::<String>),
+                    outbox::lease_until.eq(None::<Timestamp>),
+                    outbox::last_error.eq(Some(truncate(error, 2_000))),
+                    outbox::updated_at.eq(now),
+                ))
+                .execute(conn)?
+        }
+    };
+    Ok(changed == 1)
+}
+
+/// Gives back jobs `owner` claimed but did not start (on shutdown), without
+/// counting the attempt.
+pub fn release(conn: &mut DbConnection, owner: &str, ids: &[JobId]) -> DomainResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let now = Timestamp::now();
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(ids))
+            .filter(outbox::state.eq(JobState::Running.as_str()))
+            .filter(outbox::lease_owner.eq(owner)),
+    )
+    .set((
+        outbox::state.eq(JobState::Queued.as_str()),
+        outbox::attempts.eq(outbox::attempts - 1),
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_until.eq(None::<Timestamp>),
+        outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?)
+}
+
+/// Jobs for operators, newest first, optionally of one state.
+pub fn list(
+    conn: &mut DbConnection,
+    state: Option<JobState>,
+    limit: i64,
+) -> DomainResult<Vec<Job>> {
+    let mut query = outbox::table
+        .select(Job::as_select())
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(state) = state {
+        query = query.filter(outbox::state.eq(state.as_str()));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn find(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
+    outbox::table
+        .find(id)
+        .select(Job::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Puts a dead job back in the queue with a fresh set of attempts.
+pub fn retry(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
+    let now = Timestamp::now();
+    let changed = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::state.eq(JobState::Dead.as_str())),
+    )
+    .set((
+        outbox::state.eq(JobState::Queued.as_str()),
+        outbox::attempts.eq(0),
+        outbox::run_at.eq(now),
+        outbox::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        let job = find(conn, id)?;
+        return Err(DomainError::Conflict {
+            code: "job_not_dead",
+            detail: format!("job {id} is {}, only dead jobs can be retried", job.state),
+        });
+    }
+    find(conn, id)
+}
+
+/// Counts jobs by state, for metrics and tests.
+pub fn count_by_state(conn: &mut DbConnection, state: JobState) -> DomainResult<i64> {
+    Ok(outbox::table
+        .filter(outbox::state.eq(state.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_owned(),
+        None => s.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_exponentially_with_bounded_jitter_and_a_cap() {
+        let base = Duration::seconds(10);
+        let cap = Duration::hours(1);
+        for (attempts, expected) in [(1, 10_000), (2, 20_000), (3, 40_000), (4, 80_000)] {
+            let delay = backoff(attempts, base, cap).num_milliseconds();
+            assert!(
+                (expected..=expected + expected / 4).contains(&delay),
+                "{attempts}: {delay}"
+            );
+        }
+        let capped = backoff(30, base, cap).num_milliseconds();
+        assert!((3_600_000..=4_500_000).contains(&capped), "{capped}");
+    }
+}
