@@ -77,6 +77,13 @@ pub struct Config {
     pub worker: crate::jobs::WorkerOptions,
     /// Time the server gives open requests after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// Whether anyone may sign up as a therapist.
+    pub allow_signup: bool,
+    /// Access token lifetime; at most 15 minutes.
+    pub access_token_ttl: chrono::Duration,
+    pub sessions: domain::accounts::sessions::SessionPolicy,
+    /// Attempts per minute per IP on login, signup, password reset and invitation accept.
+    pub rate_limit_per_minute: u32,
 }
 
 /// Where a variable comes from: the process environment, or a map in tests.
@@ -214,7 +221,25 @@ impl Config {
         };
         let shutdown_timeout =
             Duration::from_secs(parse_number(source, "SHUTDOWN_TIMEOUT_SECS", 30, 0, 3600)?.into());
+        let allow_signup = parse_bool(source, "ALLOW_SIGNUP", true)?;
+        let access_token_ttl = chrono::Duration::seconds(
+            parse_number(source, "ACCESS_TOKEN_TTL_SECS", 900, 60, 900)?.into(),
+        );
+        let sessions = domain::accounts::sessions::SessionPolicy {
+            idle: chrono::Duration::days(
+                parse_number(source, "SESSION_IDLE_DAYS", 14, 1, 365)?.into(),
+            ),
+            absolute: chrono::Duration::days(
+                parse_number(source, "SESSION_ABSOLUTE_DAYS", 90, 1, 3650)?.into(),
+            ),
+        };
+        let rate_limit_per_minute =
+            parse_number(source, "RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000)?;
         Ok(Self {
+            allow_signup,
+            access_token_ttl,
+            sessions,
+            rate_limit_per_minute,
             environment,
             bind_addr,
             data_dir,

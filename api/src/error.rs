@@ -108,6 +108,11 @@ pub enum ApiError {
     Forbidden { code: &'static str, detail: String },
     #[error("{detail}")]
     Unavailable { code: &'static str, detail: String },
+    /// No, a malformed, expired or revoked token: 401 with `WWW-Authenticate`.
+    #[error("{detail}")]
+    Unauthorized { code: &'static str, detail: String },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -132,6 +137,14 @@ impl ApiError {
             Self::Unavailable { code, detail } => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, *code, detail)
             }
+            Self::Unauthorized { code, detail } => {
+                Problem::new(StatusCode::UNAUTHORIZED, *code, detail)
+            }
+            Self::TooManyRequests { retry_after_secs } => Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many attempts; try again in {retry_after_secs} seconds."),
+            ),
             Self::Internal(_) => problem_for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -156,6 +169,12 @@ impl From<DomainError> for ApiError {
     }
 }
 
+impl From<diesel::result::Error> for ApiError {
+    fn from(err: diesel::result::Error) -> Self {
+        DomainError::from(err).into()
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.problem().status()
@@ -166,7 +185,32 @@ impl ResponseError for ApiError {
             // The chain goes to the log only; the client gets a plain detail.
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        self.problem().response()
+        let mut response = self.problem().response();
+        match self {
+            Self::Forbidden { code, .. } => {
+                tracing::warn!(target: "security", code, "request denied: wrong role");
+            }
+            Self::Unauthorized { code, .. } => {
+                let challenge = if *code == "missing_token" {
+                    "Bearer realm=\"between\"".to_owned()
+                } else {
+                    format!("Bearer realm=\"between\", error=\"invalid_token\", error_description=\"{code}\"")
+                };
+                if let Ok(value) = header::HeaderValue::from_str(&challenge) {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
+                }
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(*retry_after_secs),
+                );
+            }
+            _ => {}
+        }
+        response
     }
 }
 

@@ -1,5 +1,6 @@
 //! Between's HTTP layer, email, worker and command line.
 
+pub mod auth;
 pub mod config;
 pub mod error;
 pub mod jobs;

@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Administer accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Check the email settings.
     Mail {
         #[command(subcommand)]
@@ -52,6 +57,17 @@ enum JobsCommand {
     },
     /// Queue a dead job again with a fresh set of attempts.
     Retry { id: domain::ids::JobId },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -143,6 +159,47 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     writeln!(out, "{} queued again", job.id)?;
                 }
             }
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => {
+            use domain::accounts::{
+                users, DisplayName, EmailAddress, NewPassword, Role, TimeZoneName,
+            };
+            let config = Config::from_env()?;
+            let pool = between_api::startup::connect(&config).await?;
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let email = EmailAddress::parse("--email", &email)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+            let name = DisplayName::parse("--name", &name)
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+            let password =
+                NewPassword::parse("password", password, &[email.as_str(), name.as_str()])
+                    .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
+            let hash = domain::accounts::password::hash(password.expose())?;
+            let zone =
+                TimeZoneName::parse("time_zone", "UTC").map_err(|e| anyhow::anyhow!(e.message))?;
+            let mut conn = pool.get()?;
+            let user = users::create(
+                &mut conn,
+                &users::NewUser {
+                    email: &email,
+                    password_hash: &hash,
+                    display_name: &name,
+                    role: Role::Admin,
+                    time_zone: zone,
+                    verified: true,
+                },
+            )?;
+            writeln!(
+                std::io::stdout(),
+                "created admin {} ({})",
+                user.email,
+                user.id
+            )?;
             Ok(())
         }
         Command::Mail {

@@ -26,6 +26,11 @@ errors are `application/problem+json` (RFC 9457) with a stable `code`; lists are
     components(schemas(Problem, domain::FieldError)),
     modifiers(&SecuritySchemes),
     tags(
+        (name = "auth", description = "Sign-up, login, tokens, email verification and passwords"),
+        (name = "me", description = "The signed-in person: profile, access log, therapist link"),
+        (name = "invitations", description = "How a therapist brings a client in"),
+        (name = "practice", description = "A therapist's clients"),
+        (name = "admin", description = "Accounts, for administrators; never client content"),
         (name = "operations", description = "Liveness, readiness and metrics for operators and load balancers"),
     ),
     security(("bearer" = [])),

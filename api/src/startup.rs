@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::auth::{AuthKit, JwtKeys, PasswordHasher, RateLimits};
 use crate::config::Config;
 use crate::error::Problem;
 use crate::jobs::Worker;
@@ -43,9 +44,23 @@ impl Application {
         let listener = TcpListener::bind(config.bind_addr)
             .with_context(|| format!("cannot listen on BIND_ADDR {}", config.bind_addr))?;
         let port = listener.local_addr()?.port();
+        let auth = Arc::new(AuthKit {
+            jwt: JwtKeys::new(
+                config.jwt_secret.expose(),
+                &config.public_base_url,
+                config.access_token_ttl,
+            ),
+            passwords: PasswordHasher::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
+            limits: RateLimits::new(config.rate_limit_per_minute),
+            sessions: config.sessions,
+            allow_signup: config.allow_signup,
+        });
         let state = AppState {
             pool,
             config: Arc::new(config),
+            auth,
         };
         let mailer = Arc::new(Mailer::from_config(&state.config)?);
         let server = run(listener, state.clone())?;
@@ -108,7 +123,10 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let cors = cors(&state.config.cors_origins);
+        // The document and docs come first: the `/api/v1` scope would
+        // otherwise claim `/api/v1/openapi.json` and answer 404.
         let (app, _) = App::new()
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
             .into_utoipa_app()
             .configure(crate::routes::configure)
             .split_for_parts();
@@ -126,7 +144,6 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                 let problem = crate::error::problem_for_status(StatusCode::NOT_FOUND);
                 InternalError::from_response(err, problem.response()).into()
             }))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
             .service(web::redirect("/docs", "/docs/").permanent())
             .default_service(web::to(fallback))
             .wrap(cors)

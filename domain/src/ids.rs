@@ -81,3 +81,23 @@ id_type!(
     /// An outgoing email in the outbox.
     JobId
 );
+
+id_type!(
+    /// A person with an account: therapist, client or admin.
+    UserId
+);
+
+id_type!(
+    /// A therapist's invitation to a prospective client.
+    InvitationId
+);
+
+id_type!(
+    /// A login session; access tokens carry it so it can be revoked at once.
+    SessionId
+);
+
+id_type!(
+    /// Any row id that needs no type of its own (log rows, tokens).
+    RowId
+);

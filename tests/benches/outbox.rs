@@ -24,9 +24,17 @@ use domain::outbox::{self, JobState, NewEmail};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let jobs: usize = std::env::var("BENCH_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000);
-    let postgres = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty());
-    println!("outbox drain: {jobs} jobs, worker concurrency {}", WorkerOptions::default().concurrency);
+    let jobs: usize = std::env::var("BENCH_JOBS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let postgres = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    println!(
+        "outbox drain: {jobs} jobs, worker concurrency {}",
+        WorkerOptions::default().concurrency
+    );
     for workers in [1, 2] {
         let db = TestDatabase::create_sqlite();
         run(&db, "sqlite", workers, jobs).await;
@@ -50,7 +58,12 @@ async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) {
             for i in 0..jobs {
                 outbox::enqueue(
                     conn,
-                    &NewEmail::now("test", "bench@example.org", format!("bench:{i}"), serde_json::json!({})),
+                    &NewEmail::now(
+                        "test",
+                        "bench@example.org",
+                        format!("bench:{i}"),
+                        serde_json::json!({}),
+                    ),
                 )?;
             }
             Ok(())
@@ -65,7 +78,8 @@ async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) {
     let started = Instant::now();
     let mut running = Vec::new();
     for _ in 0..workers {
-        let worker_pool = domain::db::connect_and_migrate(&db.url, &PoolOptions::default()).unwrap();
+        let worker_pool =
+            domain::db::connect_and_migrate(&db.url, &PoolOptions::default()).unwrap();
         let mailer = Arc::new(Mailer::from_config(&config).unwrap());
         let worker = Worker::new(worker_pool, mailer, options.clone());
         running.push(tokio::spawn(worker.run(stopped.clone())));

@@ -124,6 +124,7 @@ pub fn test_config(db: &TestDatabase, data_dir: &std::path::Path) -> Config {
         ("APP_BASE_URL", "https://app.between.test"),
         ("RUN_WORKER", "false"),
         ("SHUTDOWN_TIMEOUT_SECS", "0"),
+        ("RATE_LIMIT_PER_MINUTE", "1000000"),
     ]);
     let mut config = Config::load(&vars).expect("test configuration");
     config.database_url = db.url.clone();
@@ -234,3 +235,159 @@ pub async fn eventually<F: FnMut() -> bool>(what: &str, limit: Duration, mut che
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The password every test person uses (strong enough for the estimator).
+pub const PASSWORD: &str = "quiet harbour lantern 42";
+
+/// Someone signed in through the real endpoints.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: String,
+    pub email: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> reqwest::Response {
+        self.send(reqwest::Method::POST, path, token, Some(&body))
+            .await
+    }
+
+    pub async fn get_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    /// The data of the newest queued email of `template` to `recipient`,
+    /// as the worker will render it (tokens included).
+    pub fn email_data(&self, template: &str, recipient: &str) -> serde_json::Value {
+        let mut conn = self.pool.get().unwrap();
+        let job = domain::outbox::list(&mut conn, None, 10_000)
+            .unwrap()
+            .into_iter()
+            .find(|j| j.template == template && j.recipient.contains(recipient))
+            .unwrap_or_else(|| panic!("no {template} email to {recipient}"));
+        serde_json::from_str(&job.payload).unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post(
+            "/api/v1/auth/login",
+            None,
+            serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    pub async fn login_ok(&self, email: &str, id: &str) -> Person {
+        let response = self.login(email, PASSWORD).await;
+        assert_eq!(response.status(), 200, "login of {email}");
+        let tokens: serde_json::Value = response.json().await.unwrap();
+        Person {
+            id: id.to_owned(),
+            email: email.to_owned(),
+            access: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh: tokens["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Signs up a therapist, verifies their email and logs them in.
+    pub async fn therapist(&self, email: &str) -> Person {
+        let response = self
+            .post(
+                "/api/v1/auth/signup",
+                None,
+                serde_json::json!({"email": email, "password": PASSWORD, "display_name": "Dr. Test", "time_zone": "Europe/Berlin"}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "signup of {email}");
+        let profile: serde_json::Value = response.json().await.unwrap();
+        let token = self.email_data("verify_email", email)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let verified = self
+            .post(
+                "/api/v1/auth/verify-email",
+                None,
+                serde_json::json!({"token": token}),
+            )
+            .await;
+        assert_eq!(verified.status(), 204);
+        self.login_ok(email, profile["id"].as_str().unwrap()).await
+    }
+
+    /// Invites `email` as `therapist`'s client, accepts and logs them in.
+    pub async fn client_of(&self, therapist: &Person, email: &str) -> Person {
+        let invited = self
+            .post(
+                "/api/v1/invitations",
+                Some(&therapist.access),
+                serde_json::json!({"email": email}),
+            )
+            .await;
+        assert_eq!(invited.status(), 201, "invitation of {email}");
+        let token = self.email_data("invitation", email)["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let accepted = self
+            .post(
+                &format!("/api/v1/invitations/{token}/accept"),
+                None,
+                serde_json::json!({"password": PASSWORD, "display_name": "Client Test", "time_zone": "America/New_York"}),
+            )
+            .await;
+        assert_eq!(accepted.status(), 201, "acceptance by {email}");
+        let profile: serde_json::Value = accepted.json().await.unwrap();
+        self.login_ok(email, profile["id"].as_str().unwrap()).await
+    }
+
+    /// Creates an admin the way `between admin create` does, and logs them in.
+    pub async fn admin(&self, email: &str) -> Person {
+        use domain::accounts::{users, DisplayName, EmailAddress, Role, TimeZoneName};
+        let id = {
+            let mut conn = self.pool.get().unwrap();
+            users::create(
+                &mut conn,
+                &users::NewUser {
+                    email: &EmailAddress::parse("email", email).unwrap(),
+                    password_hash: &domain::accounts::password::hash(PASSWORD).unwrap(),
+                    display_name: &DisplayName::parse("name", "Admin").unwrap(),
+                    role: Role::Admin,
+                    time_zone: TimeZoneName::parse("tz", "UTC").unwrap(),
+                    verified: true,
+                },
+            )
+            .unwrap()
+            .id
+        };
+        self.login_ok(email, &id.to_string()).await
+    }
+}
+
+pub mod cast;

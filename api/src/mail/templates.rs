@@ -10,6 +10,36 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("test.subject", include_str!("templates/test.subject")),
     ("test.txt", include_str!("templates/test.txt")),
     ("test.html", include_str!("templates/test.html")),
+    (
+        "verify_email.subject",
+        include_str!("templates/verify_email.subject"),
+    ),
+    (
+        "verify_email.txt",
+        include_str!("templates/verify_email.txt"),
+    ),
+    (
+        "verify_email.html",
+        include_str!("templates/verify_email.html"),
+    ),
+    (
+        "password_reset.subject",
+        include_str!("templates/password_reset.subject"),
+    ),
+    (
+        "password_reset.txt",
+        include_str!("templates/password_reset.txt"),
+    ),
+    (
+        "password_reset.html",
+        include_str!("templates/password_reset.html"),
+    ),
+    (
+        "invitation.subject",
+        include_str!("templates/invitation.subject"),
+    ),
+    ("invitation.txt", include_str!("templates/invitation.txt")),
+    ("invitation.html", include_str!("templates/invitation.html")),
 ];
 
 pub struct Rendered {
@@ -73,6 +103,23 @@ mod tests {
                 .contains("href=\"https:&#x2f;&#x2f;app.example.org\"")
                 || rendered.html.contains("href=\"https://app.example.org\"")
         );
+    }
+
+    #[test]
+    fn links_carry_the_token_as_a_query_parameter_and_names_are_escaped() {
+        let templates = Templates::new("https://app.example.org").unwrap();
+        let data = serde_json::json!({"therapist_name": "Dr <b>Rivera</b>", "token": "abc123"});
+        let rendered = templates.render("invitation", &data).unwrap();
+        assert!(rendered
+            .text
+            .contains("https://app.example.org/accept-invitation?token=abc123"));
+        assert!(
+            rendered.html.contains("Dr &lt;b&gt;Rivera&lt;&#x2f;b&gt;"),
+            "{}",
+            rendered.html
+        );
+        assert!(!rendered.html.contains("<b>Rivera"));
+        assert_eq!(rendered.subject, "Dr <b>Rivera</b> invited you to Between");
     }
 
     #[test]

@@ -1,11 +1,105 @@
 //! One file per endpoint, grouped by area: `routes/<area>/<verb>_<thing>.rs`.
 
+pub mod admin;
+pub mod auth;
+pub mod clients;
 pub mod fallback;
+pub mod invitations;
+pub mod me;
 pub mod ops;
 
+use actix_web::{HttpMessage, HttpRequest};
+use domain::page::PageRequest;
+use domain::FieldError;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+use crate::middleware::RequestId;
 
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
     ops::configure(cfg);
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(auth::configure)
+            .configure(me::configure)
+            .configure(invitations::configure)
+            .configure(clients::configure)
+            .configure(admin::configure),
+    );
+}
+
+/// `limit` and `cursor` of every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub fn parse(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(ApiError::Validation)
+    }
+}
+
+/// Collects per-field errors while parsing a body, so one response lists
+/// every problem at once.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    pub fn take<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn error(self) -> ApiError {
+        ApiError::Validation(self.0)
+    }
+}
+
+/// The id of the request, for the access and security logs.
+pub fn request_id(req: &HttpRequest) -> Option<String> {
+    req.extensions().get::<RequestId>().map(|id| id.0.clone())
+}
+
+/// Who asked, for the security log: peer address and request id.
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl RequestMeta {
+    pub fn of(req: &HttpRequest) -> Self {
+        Self {
+            ip: crate::auth::client_ip(req).map(|ip| ip.to_string()),
+            request_id: request_id(req),
+        }
+    }
+
+    /// Writes a security event on `conn`.
+    pub fn record(
+        &self,
+        conn: &mut domain::db::DbConnection,
+        kind: &str,
+        user: Option<domain::ids::UserId>,
+        detail: Option<&str>,
+    ) -> Result<(), ApiError> {
+        tracing::info!(target: "security", kind, user = ?user, ip = ?self.ip, "security event");
+        Ok(domain::audit::security_event(
+            conn,
+            &domain::audit::SecurityEvent {
+                kind,
+                user,
+                ip: self.ip.as_deref(),
+                request_id: self.request_id.as_deref(),
+                detail,
+            },
+        )?)
+    }
 }

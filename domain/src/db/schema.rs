@@ -23,3 +23,142 @@ diesel::table! {
         sent_at -> Nullable<Instant>,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    users (id) {
+        id -> Id,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        time_zone -> Text,
+        email_verified_at -> Nullable<Instant>,
+        disabled_at -> Nullable<Instant>,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Nullable;
+    use crate::db::sql::{Id, Instant};
+
+    care_links (id) {
+        id -> Id,
+        therapist_id -> Id,
+        client_id -> Id,
+        started_at -> Instant,
+        ended_at -> Nullable<Instant>,
+        ended_by -> Nullable<Id>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    invitations (id) {
+        id -> Id,
+        therapist_id -> Id,
+        email -> Text,
+        token_hash -> Text,
+        created_at -> Instant,
+        expires_at -> Instant,
+        accepted_at -> Nullable<Instant>,
+        revoked_at -> Nullable<Instant>,
+        client_id -> Nullable<Id>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    email_tokens (id) {
+        id -> Id,
+        user_id -> Id,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Instant,
+        expires_at -> Instant,
+        used_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    sessions (id) {
+        id -> Id,
+        user_id -> Id,
+        created_at -> Instant,
+        last_used_at -> Instant,
+        expires_at -> Instant,
+        revoked_at -> Nullable<Instant>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    refresh_tokens (id) {
+        id -> Id,
+        session_id -> Id,
+        token_hash -> Text,
+        created_at -> Instant,
+        rotated_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    access_log (id) {
+        id -> Id,
+        client_id -> Id,
+        actor_id -> Nullable<Id>,
+        actor_role -> Text,
+        resource -> Text,
+        resource_id -> Nullable<Id>,
+        action -> Text,
+        request_id -> Nullable<Text>,
+        at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    security_events (id) {
+        id -> Id,
+        kind -> Text,
+        user_id -> Nullable<Id>,
+        ip -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+        at -> Instant,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(invitations -> users (therapist_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    care_links,
+    invitations,
+    email_tokens,
+    sessions,
+    refresh_tokens,
+    access_log,
+    security_events,
+);

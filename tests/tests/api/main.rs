@@ -1,6 +1,7 @@
 //! One test binary: every module starts the real service on port 0.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod accounts;
 mod database;
 mod email;
 mod errors;

@@ -1,0 +1,27 @@
+use actix_web::{post, web, HttpResponse};
+use domain::accounts::sessions;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// End this session: its access and refresh tokens stop working at once.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "logout",
+    responses(
+        (status = 204, description = "The session has ended"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/auth/logout")]
+pub async fn post_logout(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let session = auth.0.session_id;
+    state
+        .db(move |conn| Ok(sessions::revoke(conn, session, "logout")?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,64 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::accounts::tokens::{self, Purpose};
+use domain::accounts::{users, EmailAddress};
+use domain::outbox::{self, NewEmail};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Bucket;
+use crate::error::{ApiError, Problem};
+use crate::routes::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+}
+
+/// Ask for a password-reset email.
+///
+/// Always answers 202, whether or not the address has an account, so the
+/// answer tells nobody which addresses exist. The link works once, for an hour.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "request_password_reset",
+    request_body = PasswordReset,
+    responses(
+        (status = 202, description = "If the address has an account, an email is on its way"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset")]
+pub async fn post_password_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<PasswordReset>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth.limits.check(Bucket::PasswordReset, &req)?;
+    let meta = RequestMeta::of(&req);
+    if let Ok(email) = EmailAddress::parse("email", &body.email) {
+        state
+            .tx(move |conn| {
+                let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.is_active())
+                else {
+                    return Ok(());
+                };
+                let token = tokens::issue(conn, user.id, Purpose::PasswordReset)?;
+                outbox::enqueue(
+                    conn,
+                    &NewEmail::now(
+                        "password_reset",
+                        &user.email,
+                        format!("password_reset:{}", domain::secret::hash_secret(&token)),
+                        serde_json::json!({ "display_name": user.display_name, "token": token }),
+                    ),
+                )?;
+                meta.record(conn, "password_reset_requested", Some(user.id), None)
+            })
+            .await?;
+    }
+    Ok(HttpResponse::Accepted().finish())
+}

@@ -1,0 +1,81 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::accounts::tokens::{self, Purpose};
+use domain::accounts::{sessions, users, NewPassword};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Bucket;
+use crate::error::{ApiError, Problem};
+use crate::routes::{Fields, RequestMeta};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmPasswordReset {
+    /// The `token` query parameter of the link in the reset email.
+    pub token: String,
+    /// 10 to 128 characters; common or guessable passwords are refused.
+    pub new_password: String,
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::BadRequest {
+        code: "invalid_token",
+        detail: "This link is invalid or has expired; request a new one.".into(),
+    }
+}
+
+/// Set a new password with the token from the reset email. Every session of
+/// the account ends at once.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "confirm_password_reset",
+    request_body = ConfirmPasswordReset,
+    responses(
+        (status = 204, description = "The password is set; log in with it"),
+        (status = 400, description = "The token is unknown, used or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A weak password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn post_password_reset_confirm(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<ConfirmPasswordReset>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth.limits.check(Bucket::PasswordReset, &req)?;
+    let meta = RequestMeta::of(&req);
+    let body = body.into_inner();
+    let token = body.token.clone();
+    let user = state
+        .db(move |conn| {
+            let id =
+                tokens::peek(conn, &token, Purpose::PasswordReset)?.ok_or_else(invalid_token)?;
+            Ok(users::find(conn, id)?)
+        })
+        .await?;
+    let mut fields = Fields::default();
+    let Some(new) = fields.take(NewPassword::parse(
+        "new_password",
+        &body.new_password,
+        &[&user.email, &user.display_name],
+    )) else {
+        return Err(fields.error());
+    };
+    let hash = state.auth.passwords.hash(new.expose().to_owned()).await?;
+    let token = body.token;
+    state
+        .tx(move |conn| {
+            let id =
+                tokens::consume(conn, &token, Purpose::PasswordReset)?.ok_or_else(invalid_token)?;
+            users::set_password_hash(conn, id, &hash)?;
+            // Receiving the email proves the address.
+            users::mark_verified(conn, id)?;
+            sessions::revoke_all(conn, id, None, "password_reset")?;
+            meta.record(conn, "password_reset", Some(id), None)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

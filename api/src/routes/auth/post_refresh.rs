@@ -1,0 +1,71 @@
+use actix_web::{post, web, HttpRequest};
+use domain::accounts::sessions::{self, Refreshed};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{token_pair, TokenPair};
+use crate::error::{ApiError, Problem};
+use crate::routes::RequestMeta;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+/// Exchange a refresh token for new tokens.
+///
+/// The refresh token is rotated: the one you sent stops working. Sending a
+/// rotated token again ends the whole session (it was copied).
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "refresh_tokens",
+    request_body = Refresh,
+    responses(
+        (status = 200, description = "New tokens for the same session", body = TokenPair),
+        (status = 401, description = "Unknown, used, expired or revoked refresh token", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/refresh")]
+pub async fn post_refresh(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<Refresh>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    let meta = RequestMeta::of(&req);
+    let presented = body.into_inner().refresh_token;
+    let policy = state.auth.sessions;
+    let outcome = state
+        .tx(move |conn| {
+            let outcome = sessions::refresh(conn, &presented, &policy)?;
+            if let Refreshed::Reused { user, .. } = &outcome {
+                meta.record(
+                    conn,
+                    "refresh_token_reuse",
+                    Some(*user),
+                    Some("session revoked"),
+                )?;
+            }
+            Ok(outcome)
+        })
+        .await?;
+    match outcome {
+        Refreshed::Rotated {
+            session,
+            user,
+            refresh,
+        } => Ok(web::Json(token_pair(
+            &state,
+            user.id,
+            user.role(),
+            session,
+            refresh,
+        )?)),
+        Refreshed::Reused { .. } | Refreshed::Invalid => Err(ApiError::Unauthorized {
+            code: "invalid_refresh_token",
+            detail: "This refresh token is not valid; log in again.".into(),
+        }),
+    }
+}

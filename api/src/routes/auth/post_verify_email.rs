@@ -1,0 +1,46 @@
+use actix_web::{post, web, HttpResponse};
+use domain::accounts::tokens::{self, Purpose};
+use domain::accounts::users;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmail {
+    /// The `token` query parameter of the link in the verification email.
+    pub token: String,
+}
+
+/// Confirm an email address with the token from the verification email.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "verify_email",
+    request_body = VerifyEmail,
+    responses(
+        (status = 204, description = "The address is verified"),
+        (status = 400, description = "The token is unknown, used or expired", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/auth/verify-email")]
+pub async fn post_verify_email(
+    state: web::Data<AppState>,
+    body: web::Json<VerifyEmail>,
+) -> Result<HttpResponse, ApiError> {
+    let token = body.into_inner().token;
+    state
+        .tx(move |conn| {
+            let user = tokens::consume(conn, &token, Purpose::VerifyEmail)?.ok_or(
+                ApiError::BadRequest {
+                    code: "invalid_token",
+                    detail: "This link is invalid or has expired; request a new one.".into(),
+                },
+            )?;
+            Ok(users::mark_verified(conn, user)?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

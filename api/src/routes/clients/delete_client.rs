@@ -1,0 +1,34 @@
+use actix_web::{delete, web, HttpResponse};
+use domain::accounts::links;
+use domain::ids::UserId;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// End the link with a client. From this moment you see nothing of theirs;
+/// their data stays theirs.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "end_client_link",
+    params(("id" = UserId, Path, description = "The client")),
+    responses(
+        (status = 204, description = "The link has ended"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a current client of yours", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/clients/{id}")]
+pub async fn delete_client(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_therapist()?;
+    let (me, client) = (auth.0.user_id, id.into_inner());
+    state
+        .tx(move |conn| Ok(links::end(conn, me, client, me)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

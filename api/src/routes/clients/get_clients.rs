@@ -1,0 +1,40 @@
+use actix_web::{get, web};
+use domain::accounts::links;
+use domain::page::Page;
+
+use super::ClientView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::PageQuery;
+use crate::state::AppState;
+
+/// Your current clients, most recently linked first.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "list_clients",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "Your clients", body = Page<ClientView>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/clients")]
+pub async fn get_clients(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<ClientView>>, ApiError> {
+    auth.0.is_therapist()?;
+    let page = query.parse()?;
+    let me = auth.0.user_id;
+    let rows = state
+        .db(move |conn| Ok(links::clients_of(conn, me, page.after, page.fetch())?))
+        .await?;
+    Ok(web::Json(page.page(
+        rows,
+        |c| c.link_id.0,
+        ClientView::from,
+    )))
+}

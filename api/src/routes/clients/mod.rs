@@ -1,0 +1,47 @@
+//! A therapist's clients.
+
+mod delete_client;
+mod get_client;
+mod get_clients;
+
+use domain::accounts::links::LinkedClient;
+use domain::ids::UserId;
+use domain::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub const TAG: &str = "practice";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_clients::get_clients)
+        .service(get_client::get_client)
+        .service(delete_client::delete_client);
+}
+
+/// A client as their therapist sees them: account details only, never the
+/// client's own content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClientView {
+    pub id: UserId,
+    #[schema(example = "Ada")]
+    pub display_name: String,
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    /// When the current link began.
+    pub linked_since: Timestamp,
+}
+
+impl From<LinkedClient> for ClientView {
+    fn from(c: LinkedClient) -> Self {
+        Self {
+            id: c.user.id,
+            display_name: c.user.display_name,
+            email: c.user.email,
+            time_zone: c.user.time_zone,
+            linked_since: c.since,
+        }
+    }
+}

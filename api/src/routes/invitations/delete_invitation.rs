@@ -1,0 +1,34 @@
+use actix_web::{delete, web, HttpResponse};
+use domain::accounts::invitations;
+use domain::ids::InvitationId;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Revoke a pending invitation: its link stops working.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "revoke_invitation",
+    params(("id" = InvitationId, Path, description = "The invitation")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such invitation of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Accepted, revoked or expired already", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/invitations/{id}")]
+pub async fn delete_invitation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<InvitationId>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_therapist()?;
+    let (me, id) = (auth.0.user_id, id.into_inner());
+    state
+        .tx(move |conn| Ok(invitations::revoke(conn, me, id)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,36 @@
+use actix_web::{get, web};
+use domain::accounts::invitations;
+use domain::page::Page;
+
+use super::InvitationView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::PageQuery;
+use crate::state::AppState;
+
+/// Your invitations with their status, newest first.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "list_invitations",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "Your invitations", body = Page<InvitationView>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/invitations")]
+pub async fn get_invitations(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<InvitationView>>, ApiError> {
+    auth.0.is_therapist()?;
+    let page = query.parse()?;
+    let me = auth.0.user_id;
+    let rows = state
+        .db(move |conn| Ok(invitations::list(conn, me, page.after, page.fetch())?))
+        .await?;
+    Ok(web::Json(page.page(rows, |i| i.id.0, InvitationView::from)))
+}

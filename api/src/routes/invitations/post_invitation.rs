@@ -1,0 +1,73 @@
+use actix_web::{post, web, HttpResponse};
+use domain::accounts::{invitations, users, EmailAddress};
+use domain::outbox::{self, NewEmail};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::InvitationView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::Fields;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInvitation {
+    /// Where the invitation goes.
+    #[schema(example = "ada@example.org")]
+    pub email: String,
+}
+
+/// Invite a client by email.
+///
+/// The invited person gets an email with a link that works once, for 7 days.
+/// Your email address must be verified first.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "create_invitation",
+    request_body = NewInvitation,
+    responses(
+        (status = 201, description = "The invitation is on its way", body = InvitationView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist, or email not verified yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid email", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/invitations")]
+pub async fn post_invitation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<NewInvitation>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_therapist()?;
+    let mut fields = Fields::default();
+    let Some(email) = fields.take(EmailAddress::parse("email", &body.email)) else {
+        return Err(fields.error());
+    };
+    let me = auth.0.user_id;
+    let invitation = state
+        .tx(move |conn| {
+            let therapist = users::find(conn, me)?;
+            if therapist.email_verified_at.is_none() {
+                return Err(ApiError::Forbidden {
+                    code: "email_not_verified",
+                    detail: "Verify your email address before inviting clients.".into(),
+                });
+            }
+            let (invitation, token) = invitations::create(conn, me, &email)?;
+            outbox::enqueue(
+                conn,
+                &NewEmail::now(
+                    "invitation",
+                    email.as_str(),
+                    format!("invitation:{}", invitation.id),
+                    serde_json::json!({ "therapist_name": therapist.display_name, "token": token }),
+                ),
+            )?;
+            Ok(invitation)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/invitations/{}", invitation.id)))
+        .json(InvitationView::from(invitation)))
+}

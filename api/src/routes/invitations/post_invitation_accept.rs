@@ -1,0 +1,92 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::accounts::invitations::{self, Acceptance};
+use domain::accounts::{DisplayName, NewPassword, TimeZoneName};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Bucket;
+use crate::error::{ApiError, Problem};
+use crate::routes::me::Profile;
+use crate::routes::{Fields, RequestMeta};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// 10 to 128 characters; common or guessable passwords are refused.
+    #[schema(example = "quiet harbour lantern 42")]
+    pub password: String,
+    #[schema(example = "Ada")]
+    pub display_name: String,
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+}
+
+/// Accept an invitation: creates your client account, linked to the
+/// therapist who invited you. Log in afterwards with the invited email.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "accept_invitation",
+    params(("token" = String, Path, description = "The `token` query parameter of the link in the invitation email")),
+    request_body = AcceptInvitation,
+    responses(
+        (status = 201, description = "Your account exists", body = Profile),
+        (status = 404, description = "The invitation is unknown, used, revoked or expired", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The invited address has an account already", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a weak password", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/invitations/{token}/accept")]
+pub async fn post_invitation_accept(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: web::Json<AcceptInvitation>,
+) -> Result<HttpResponse, ApiError> {
+    state.auth.limits.check(Bucket::InvitationAccept, &req)?;
+    let meta = RequestMeta::of(&req);
+    let token = token.into_inner();
+    let body = body.into_inner();
+    let lookup = token.clone();
+    let email = state
+        .db(move |conn| invitations::pending_email(conn, &lookup)?.ok_or(ApiError::NotFound))
+        .await?;
+    let mut fields = Fields::default();
+    let parsed = (
+        fields.take(DisplayName::parse("display_name", &body.display_name)),
+        fields.take(TimeZoneName::parse("time_zone", &body.time_zone)),
+        fields.take(NewPassword::parse(
+            "password",
+            &body.password,
+            &[&email, &body.display_name],
+        )),
+    );
+    let (Some(name), Some(zone), Some(password)) = parsed else {
+        return Err(fields.error());
+    };
+    let hash = state
+        .auth
+        .passwords
+        .hash(password.expose().to_owned())
+        .await?;
+    let client = state
+        .tx(move |conn| {
+            let (client, _therapist) = invitations::accept(
+                conn,
+                &token,
+                &Acceptance {
+                    password_hash: &hash,
+                    display_name: &name,
+                    time_zone: zone,
+                },
+            )?;
+            meta.record(conn, "invitation_accepted", Some(client.id), None)?;
+            Ok(client)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", "/api/v1/me"))
+        .json(Profile::from(client)))
+}

@@ -1,0 +1,36 @@
+use actix_web::{delete, web, HttpResponse};
+use domain::accounts::links;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// End the link with your therapist.
+///
+/// From this moment your therapist sees nothing of yours, including what you
+/// had shared. Your own data stays yours.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "end_my_therapist_link",
+    responses(
+        (status = 204, description = "The link has ended"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients have a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "You have no therapist", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/me/therapist")]
+pub async fn delete_therapist(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_client()?;
+    let me = auth.0.user_id;
+    state
+        .tx(move |conn| {
+            let therapist = links::therapist_of(conn, me)?.ok_or(ApiError::NotFound)?;
+            Ok(links::end(conn, therapist, me, me)?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,26 @@
+use actix_web::{get, web};
+use domain::accounts::users;
+
+use super::Profile;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// The signed-in person's profile.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "get_me",
+    responses(
+        (status = 200, description = "Your profile", body = Profile),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/me")]
+pub async fn get_me(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+) -> Result<web::Json<Profile>, ApiError> {
+    let me = auth.0.user_id;
+    let user = state.db(move |conn| Ok(users::find(conn, me)?)).await?;
+    Ok(web::Json(user.into()))
+}

@@ -1,0 +1,58 @@
+use actix_web::{patch, web};
+use domain::accounts::{users, DisplayName, TimeZoneName};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::Profile;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::Fields;
+use crate::state::AppState;
+
+/// Fields to change; leave out what stays.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateProfile {
+    #[schema(example = "Ada L.")]
+    pub display_name: Option<String>,
+    /// An IANA time zone name.
+    #[schema(example = "America/New_York")]
+    pub time_zone: Option<String>,
+}
+
+/// Change your display name or time zone.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "update_me",
+    request_body = UpdateProfile,
+    responses(
+        (status = 200, description = "The updated profile", body = Profile),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/me")]
+pub async fn patch_me(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<UpdateProfile>,
+) -> Result<web::Json<Profile>, ApiError> {
+    let mut fields = Fields::default();
+    let name = body
+        .display_name
+        .as_deref()
+        .map(|n| fields.take(DisplayName::parse("display_name", n)));
+    let zone = body
+        .time_zone
+        .as_deref()
+        .map(|z| fields.take(TimeZoneName::parse("time_zone", z)));
+    if matches!(name, Some(None)) || matches!(zone, Some(None)) {
+        return Err(fields.error());
+    }
+    let (name, zone) = (name.flatten(), zone.flatten());
+    let me = auth.0.user_id;
+    let user = state
+        .db(move |conn| Ok(users::update_profile(conn, me, name.as_ref(), zone)?))
+        .await?;
+    Ok(web::Json(user.into()))
+}

@@ -1,0 +1,233 @@
+//! Values parsed at the boundary: once one exists, it is valid.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Therapist,
+    Client,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Therapist => "therapist",
+            Self::Client => "client",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "therapist" => Some(Self::Therapist),
+            "client" => Some(Self::Client),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An email address, trimmed and lower-cased so one person has one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let email = raw.trim().to_lowercase();
+        let invalid = || {
+            FieldError::new(
+                field,
+                "invalid",
+                "must be an email address such as name@example.org",
+            )
+        };
+        if email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = email.rsplit_once('@').ok_or_else(invalid)?;
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        if local.is_empty()
+            || local.len() > 64
+            || local.contains('@')
+            || local.contains(['<', '>', '"', ',', ';'])
+            || !domain_ok
+        {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How a person is addressed: 1 to 100 characters, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let name = raw.trim();
+        let count = name.chars().count();
+        if count == 0 {
+            return Err(FieldError::new(field, "required", "must not be empty"));
+        }
+        if count > 100 {
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                "must be at most 100 characters",
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(FieldError::new(
+                field,
+                "invalid",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An IANA time zone name such as `Europe/Berlin`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZoneName(chrono_tz::Tz);
+
+impl TimeZoneName {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
+            FieldError::new(
+                field,
+                "invalid",
+                "must be an IANA time zone such as Europe/Berlin",
+            )
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0.name()
+    }
+
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+}
+
+/// A new password: 10 to 128 characters, no composition rules, and not one
+/// that a strength estimator rates as guessable.
+#[derive(Clone)]
+pub struct NewPassword(String);
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(***)")
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+impl NewPassword {
+    /// `context` holds what the person told us about themselves (email,
+    /// name): a password built from them is weak.
+    pub fn parse(field: &str, raw: &str, context: &[&str]) -> Result<Self, FieldError> {
+        let count = raw.chars().count();
+        if count < PASSWORD_MIN_CHARS {
+            return Err(FieldError::new(
+                field,
+                "too_short",
+                format!("must be at least {PASSWORD_MIN_CHARS} characters"),
+            ));
+        }
+        if count > PASSWORD_MAX_CHARS {
+            return Err(FieldError::new(
+                field,
+                "too_long",
+                format!("must be at most {PASSWORD_MAX_CHARS} characters"),
+            ));
+        }
+        let estimate = zxcvbn::zxcvbn(raw, context);
+        if (estimate.score() as u8) < 3 {
+            let hint = estimate
+                .feedback()
+                .and_then(|f| f.warning().map(|w| w.to_string()))
+                .filter(|w| !w.is_empty())
+                .unwrap_or_else(|| "It would be easy to guess.".into());
+            return Err(FieldError::new(
+                field,
+                "too_weak",
+                format!("is too easy to guess: {hint} A few uncommon words together make a strong password."),
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(
+            EmailAddress::parse("email", "  Ada@Example.ORG ").map(|e| e.0),
+            Ok("ada@example.org".to_owned())
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+            "ada@exa..mple.org",
+        ] {
+            assert!(EmailAddress::parse("email", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn weak_short_and_long_passwords_are_refused_with_a_reason() {
+        let code = |pw: &str| {
+            NewPassword::parse("password", pw, &["ada@example.org"])
+                .err()
+                .map(|e| e.code)
+        };
+        assert_eq!(code("short"), Some("too_short".into()));
+        assert_eq!(code("password123"), Some("too_weak".into()));
+        assert_eq!(code("ada@example.org1"), Some("too_weak".into()));
+        assert_eq!(code(&"x".repeat(129)), Some("too_long".into()));
+        assert_eq!(code("quiet harbour lantern 42"), None);
+    }
+
+    #[test]
+    fn time_zones_must_be_iana_names() {
+        assert_eq!(
+            TimeZoneName::parse("tz", "Europe/Berlin").map(|t| t.as_str()),
+            Ok("Europe/Berlin")
+        );
+        assert!(TimeZoneName::parse("tz", "CEST+2").is_err());
+        assert!(TimeZoneName::parse("tz", "").is_err());
+    }
+}

@@ -1,0 +1,22 @@
+//! Secrets handed out once (refresh tokens, email links) and kept only as a
+//! SHA-256 hash, so a copy of the database cannot be used to log in.
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// A new secret (256 random bits, hex) and its hash for storage.
+pub fn new_secret() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let plain = hex(&bytes);
+    let hash = hash_secret(&plain);
+    (plain, hash)
+}
+
+pub fn hash_secret(plain: &str) -> String {
+    hex(&Sha256::digest(plain.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
