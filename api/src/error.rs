@@ -111,6 +111,9 @@ pub enum ApiError {
     /// No, a malformed, expired or revoked token: 401 with `WWW-Authenticate`.
     #[error("{detail}")]
     Unauthorized { code: &'static str, detail: String },
+    /// A write against a version that is no longer current (`If-Match`).
+    #[error("precondition failed")]
+    PreconditionFailed,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error(transparent)]
@@ -140,6 +143,11 @@ impl ApiError {
             Self::Unauthorized { code, detail } => {
                 Problem::new(StatusCode::UNAUTHORIZED, *code, detail)
             }
+            Self::PreconditionFailed => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "The resource changed since you read it; fetch it again and reapply your change.",
+            ),
             Self::TooManyRequests { retry_after_secs } => Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -156,6 +164,7 @@ impl From<DomainError> for ApiError {
             DomainError::NotFound => Self::NotFound,
             DomainError::Validation(errors) => Self::Validation(errors),
             DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
+            DomainError::PreconditionFailed => Self::PreconditionFailed,
             DomainError::Forbidden { code, detail } => Self::Forbidden { code, detail },
             DomainError::Pool(e) => {
                 tracing::warn!(error = %e, "no database connection available");

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod idempotency;
 pub mod jobs;
 pub mod mail;
 pub mod metrics;

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use domain::db::Pool;
 
-use diesel::Connection;
 use domain::db::DbConnection;
 
 use crate::auth::AuthKit;
@@ -40,7 +39,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
     {
-        self.db(move |conn| conn.transaction(f)).await
+        self.db(move |conn| conn.write_transaction(f)).await
     }
 
     /// A pooled connection; an exhausted pool is a 503, not a 500.

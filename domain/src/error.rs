@@ -45,6 +45,9 @@ pub enum DomainError {
     Conflict { code: &'static str, detail: String },
     #[error("{detail}")]
     Forbidden { code: &'static str, detail: String },
+    /// The object changed since the caller read it (optimistic concurrency).
+    #[error("stale version")]
+    PreconditionFailed,
     #[error("database error")]
     Database(#[from] diesel::result::Error),
     #[error("no database connection available")]

@@ -101,3 +101,13 @@ id_type!(
     /// Any row id that needs no type of its own (log rows, tokens).
     RowId
 );
+
+id_type!(
+    /// A journal entry, owned by one client.
+    EntryId
+);
+
+id_type!(
+    /// An exercise assignment (entries can answer one).
+    AssignmentId
+);

@@ -19,7 +19,10 @@ const READ_CLIENTS: usize = 4;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let seconds: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     let backend = between_tests::backend().name();
     let app = Arc::new(spawn_app_with(|_| {}).await);
     let person = app.therapist("bench@example.org").await;
@@ -39,7 +42,13 @@ async fn main() {
         }));
     }
     let started = Instant::now();
-    let busy = reads(&app, &person.access, Duration::from_secs(seconds), Some(&stop)).await;
+    let busy = reads(
+        &app,
+        &person.access,
+        Duration::from_secs(seconds),
+        Some(&stop),
+    )
+    .await;
     for w in workers {
         w.await.unwrap();
     }
@@ -71,7 +80,12 @@ impl Latencies {
 }
 
 /// Runs READ_CLIENTS loops of `GET /api/v1/me` for `length`; sets `stop` after.
-async fn reads(app: &Arc<TestApp>, token: &str, length: Duration, stop: Option<&Arc<AtomicBool>>) -> Latencies {
+async fn reads(
+    app: &Arc<TestApp>,
+    token: &str,
+    length: Duration,
+    stop: Option<&Arc<AtomicBool>>,
+) -> Latencies {
     let deadline = Instant::now() + length;
     let mut tasks = Vec::new();
     for _ in 0..READ_CLIENTS {

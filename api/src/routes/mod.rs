@@ -5,6 +5,7 @@ pub mod auth;
 pub mod clients;
 pub mod fallback;
 pub mod invitations;
+pub mod journal;
 pub mod me;
 pub mod ops;
 
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(auth::configure)
             .configure(me::configure)
             .configure(invitations::configure)
+            .configure(journal::configure)
             .configure(clients::configure)
             .configure(admin::configure),
     );
@@ -55,6 +57,10 @@ pub struct Fields(Vec<FieldError>);
 impl Fields {
     pub fn take<T>(&mut self, parsed: Result<T, FieldError>) -> Option<T> {
         parsed.map_err(|e| self.0.push(e)).ok()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn error(self) -> ApiError {

@@ -113,5 +113,7 @@ pub fn end(
     if ended == 0 {
         return Err(DomainError::NotFound);
     }
+    // The therapist loses every share of this client's at once.
+    crate::journal::sharing::end_all(conn, therapist, client)?;
     Ok(())
 }

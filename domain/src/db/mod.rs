@@ -290,6 +290,38 @@ pub fn is_ready(conn: &mut DbConnection) -> bool {
 }
 
 impl DbConnection {
+    /// Runs `f` in a transaction meant to write.
+    ///
+    /// On SQLite it starts with `BEGIN IMMEDIATE`, taking the write lock up
+    /// front: concurrent writers then wait (busy timeout) instead of failing
+    /// with "database is locked" when a read-then-write transaction tries to
+    /// upgrade its lock. PostgreSQL needs nothing special.
+    pub fn write_transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Self) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        let DbConnection::Sqlite(inner) = self else {
+            return self.transaction(f);
+        };
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+        let outcome = f(self);
+        let DbConnection::Sqlite(inner) = self else {
+            return Err(diesel::result::Error::BrokenTransactionManager.into());
+        };
+        match outcome {
+            Ok(value) => {
+                AnsiTransactionManager::commit_transaction(inner)?;
+                Ok(value)
+            }
+            Err(error) => match AnsiTransactionManager::rollback_transaction(inner) {
+                Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+                Err(rollback) => Err(rollback.into()),
+            },
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         match self {
             Self::Postgresql(_) => Backend::Postgres,

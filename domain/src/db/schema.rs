@@ -148,6 +148,82 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    journal_entries (id) {
+        id -> Id,
+        client_id -> Id,
+        kind -> Text,
+        title -> Nullable<Text>,
+        body -> Text,
+        mood -> Nullable<Integer>,
+        tags -> Text,
+        assignment_id -> Nullable<Id>,
+        created_at -> Instant,
+        updated_at -> Instant,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::db::sql::Id;
+
+    journal_entry_tags (entry_id, tag) {
+        entry_id -> Id,
+        tag -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Nullable;
+    use crate::db::sql::{Id, Instant};
+
+    journal_shares (id) {
+        id -> Id,
+        entry_id -> Id,
+        client_id -> Id,
+        therapist_id -> Id,
+        shared_at -> Instant,
+        expires_at -> Nullable<Instant>,
+        revoked_at -> Nullable<Instant>,
+        read_at -> Nullable<Instant>,
+        discussed_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    journal_replies (id) {
+        id -> Id,
+        entry_id -> Id,
+        therapist_id -> Nullable<Id>,
+        body -> Text,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Text};
+    use crate::db::sql::{Id, Instant};
+
+    idempotency_keys (user_id, key) {
+        user_id -> Id,
+        key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Instant,
+    }
+}
+
+diesel::joinable!(journal_entry_tags -> journal_entries (entry_id));
+diesel::joinable!(journal_shares -> journal_entries (entry_id));
+diesel::joinable!(journal_replies -> journal_entries (entry_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
@@ -161,4 +237,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     access_log,
     security_events,
+    journal_entries,
+    journal_entry_tags,
+    journal_shares,
+    journal_replies,
+    idempotency_keys,
 );

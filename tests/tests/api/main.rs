@@ -6,4 +6,5 @@ mod database;
 mod email;
 mod errors;
 mod health;
+mod journal;
 mod openapi;

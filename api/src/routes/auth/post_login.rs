@@ -80,7 +80,7 @@ pub async fn post_login(
     let known = user.as_ref().map(|u| u.id);
     let (Some(user), Verified::Yes { rehash }) = (user, verified) else {
         state
-            .db(move |conn| meta.record(conn, "login_failed", known, None))
+            .tx(move |conn| meta.record(conn, "login_failed", known, None))
             .await?;
         return Err(invalid_credentials());
     };

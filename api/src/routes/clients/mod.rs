@@ -1,8 +1,14 @@
 //! A therapist's clients.
 
 mod delete_client;
+mod get_agenda;
 mod get_client;
 mod get_clients;
+mod get_shared;
+mod get_shared_entry;
+mod post_discussed;
+mod post_reply;
+mod shared;
 
 use domain::accounts::links::LinkedClient;
 use domain::ids::UserId;
@@ -16,7 +22,12 @@ pub const TAG: &str = "practice";
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(get_clients::get_clients)
         .service(get_client::get_client)
-        .service(delete_client::delete_client);
+        .service(delete_client::delete_client)
+        .service(get_shared::get_shared)
+        .service(get_shared_entry::get_shared_entry)
+        .service(post_reply::post_reply)
+        .service(get_agenda::get_agenda)
+        .service(post_discussed::post_discussed);
 }
 
 /// A client as their therapist sees them: account details only, never the

@@ -1,0 +1,81 @@
+use actix_web::{get, web, HttpRequest};
+use domain::ids::UserId;
+use domain::journal::sharing;
+use domain::page::Page;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::shared::{log_reads, SharedEntryView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::request_id;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SharedQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only entries you have not opened yet.
+    #[serde(default)]
+    pub unread: bool,
+}
+
+/// What this client shares with you now, newest share first.
+///
+/// Only entries the client shared with you, not revoked and not expired,
+/// while they are your client. Every entry listed is written to the
+/// client's access log.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "list_shared_entries",
+    params(("id" = UserId, Path, description = "The client"), SharedQuery),
+    responses(
+        (status = 200, description = "Shared entries", body = Page<SharedEntryView>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not a current client of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/clients/{id}/shared")]
+pub async fn get_shared(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<UserId>,
+    query: web::Query<SharedQuery>,
+) -> Result<web::Json<Page<SharedEntryView>>, ApiError> {
+    auth.0.is_therapist()?;
+    let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
+        .map_err(ApiError::Validation)?;
+    let (actor, client, unread, request_id) =
+        (auth.0, id.into_inner(), query.unread, request_id(&req));
+    let rows = state
+        .tx(move |conn| {
+            let rows = sharing::shared_with(
+                conn,
+                actor.user_id,
+                client,
+                unread,
+                page.after,
+                page.fetch(),
+            )?;
+            // The extra row tells whether more follow; it is not shown, so not logged.
+            let shown: Vec<_> = rows
+                .iter()
+                .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
+                .map(|(_, e)| e)
+                .collect();
+            log_reads(conn, &actor, client, &shown, "list", request_id.as_deref())?;
+            Ok(rows)
+        })
+        .await?;
+    Ok(web::Json(page.page(
+        rows,
+        |(s, _)| s.id.0,
+        |(s, e)| SharedEntryView::new(s, e, None),
+    )))
+}

@@ -1,0 +1,52 @@
+use actix_web::{post, web, HttpResponse};
+use domain::ids::{EntryId, UserId};
+use domain::journal::{parse_body, sharing, REPLY_MAX_CHARS};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::journal::ReplyView;
+use crate::routes::Fields;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReply {
+    /// At most 2,000 characters.
+    #[schema(example = "Thank you for writing this down. Let's look at it on Tuesday.")]
+    pub body: String,
+}
+
+/// Reply briefly to an entry the client shares with you; they see it on the entry.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "create_shared_entry_reply",
+    params(("id" = UserId, Path, description = "The client"), ("entry_id" = EntryId, Path, description = "The entry")),
+    request_body = NewReply,
+    responses(
+        (status = 201, description = "The reply", body = ReplyView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not shared with you (or not your client)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty or too long", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/clients/{id}/shared/{entry_id}/replies")]
+pub async fn post_reply(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<(UserId, EntryId)>,
+    body: web::Json<NewReply>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_therapist()?;
+    let mut fields = Fields::default();
+    let Some(text) = fields.take(parse_body("body", &body.body, REPLY_MAX_CHARS)) else {
+        return Err(fields.error());
+    };
+    let (me, (client, entry)) = (auth.0.user_id, path.into_inner());
+    let reply = state
+        .tx(move |conn| Ok(sharing::reply(conn, me, client, entry, &text)?))
+        .await?;
+    Ok(HttpResponse::Created().json(ReplyView::from(reply)))
+}

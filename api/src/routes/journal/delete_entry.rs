@@ -1,0 +1,40 @@
+use actix_web::{delete, web, HttpRequest, HttpResponse};
+use domain::ids::EntryId;
+use domain::journal::entries;
+
+use super::if_match;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// Delete an entry, with its shares and replies.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "delete_journal_entry",
+    params(
+        ("id" = EntryId, Path, description = "The entry"),
+        ("If-Match" = Option<String>, Header, description = "The entry's ETag as you read it"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The entry changed since you read it", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[delete("/journal/entries/{id}")]
+pub async fn delete_entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<EntryId>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_client()?;
+    let expected = if_match(&req)?;
+    let (me, id) = (auth.0.user_id, id.into_inner());
+    state
+        .tx(move |conn| Ok(entries::delete(conn, me, id, expected)?))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,115 @@
+use actix_web::{get, web};
+use domain::journal::entries::{self, EntryFilter};
+use domain::journal::{normalise_tag, parse_mood, EntryKind};
+use domain::page::Page;
+use domain::{FieldError, Timestamp};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::EntryView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::Fields;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryQuery {
+    /// Items per page, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only this kind: free, session_takeaway, trigger, question_for_session.
+    pub kind: Option<String>,
+    /// Only entries with this tag.
+    pub tag: Option<String>,
+    /// Created at or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Created before this instant (RFC 3339).
+    pub to: Option<String>,
+    pub mood_min: Option<i32>,
+    pub mood_max: Option<i32>,
+    /// Words that must all appear in the title or body.
+    pub q: Option<String>,
+}
+
+fn instant(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .map(|at| Timestamp(at.to_utc()))
+        .map_err(|_| {
+            FieldError::new(
+                field,
+                "invalid",
+                "must be an RFC 3339 instant such as 2026-03-29T01:00:00Z",
+            )
+        })
+}
+
+impl EntryQuery {
+    fn filter(&self) -> Result<EntryFilter, ApiError> {
+        let mut fields = Fields::default();
+        let filter = EntryFilter {
+            kind: self
+                .kind
+                .as_deref()
+                .and_then(|k| fields.take(EntryKind::parse("kind", k))),
+            tag: self
+                .tag
+                .as_deref()
+                .and_then(|t| fields.take(normalise_tag("tag", t))),
+            from: self
+                .from
+                .as_deref()
+                .and_then(|f| fields.take(instant("from", f))),
+            to: self
+                .to
+                .as_deref()
+                .and_then(|t| fields.take(instant("to", t))),
+            mood_min: self
+                .mood_min
+                .and_then(|m| fields.take(parse_mood("mood_min", m))),
+            mood_max: self
+                .mood_max
+                .and_then(|m| fields.take(parse_mood("mood_max", m))),
+            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+        };
+        if fields.is_empty() {
+            Ok(filter)
+        } else {
+            Err(fields.error())
+        }
+    }
+}
+
+/// Your journal, newest first, with filters and full-text search.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "list_journal_entries",
+    params(EntryQuery),
+    responses(
+        (status = 200, description = "Your entries", body = Page<EntryView>),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filters, limit or cursor", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/journal/entries")]
+pub async fn get_entries(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: web::Query<EntryQuery>,
+) -> Result<web::Json<Page<EntryView>>, ApiError> {
+    auth.0.is_client()?;
+    let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
+        .map_err(ApiError::Validation)?;
+    let filter = query.filter()?;
+    let me = auth.0.user_id;
+    let rows = state
+        .db(move |conn| Ok(entries::list(conn, me, &filter, page.after, page.fetch())?))
+        .await?;
+    Ok(web::Json(page.page(
+        rows,
+        |(entry, _)| entry.id.0,
+        |(entry, share)| EntryView::new(entry, share.as_ref(), None),
+    )))
+}

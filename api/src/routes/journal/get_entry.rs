@@ -1,0 +1,38 @@
+use actix_web::{get, web, HttpResponse};
+use domain::ids::EntryId;
+use domain::journal::entries;
+
+use super::EntryView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+/// One of your entries, with its share and your therapist's replies.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "get_journal_entry",
+    params(("id" = EntryId, Path, description = "The entry")),
+    responses(
+        (status = 200, description = "The entry; `ETag` carries its version", body = EntryView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[get("/journal/entries/{id}")]
+pub async fn get_entry(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<EntryId>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_client()?;
+    let (me, id) = (auth.0.user_id, id.into_inner());
+    let (entry, share, replies) = state
+        .db(move |conn| {
+            let (entry, share) = entries::find_own(conn, me, id)?;
+            let replies = entries::replies(conn, id)?;
+            Ok((entry, share, replies))
+        })
+        .await?;
+    Ok(EntryView::new(entry, share.as_ref(), Some(replies)).respond())
+}

@@ -1,0 +1,97 @@
+use actix_web::{patch, web, HttpRequest, HttpResponse};
+use domain::ids::{AssignmentId, EntryId};
+use domain::journal::entries::{self, EntryChanges};
+use domain::journal::{parse_body, parse_mood, parse_tags, parse_title, EntryKind, BODY_MAX_CHARS};
+use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
+
+use super::{if_match, EntryView};
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::Fields;
+use crate::state::AppState;
+
+/// Absent stays `None`; an explicit `null` becomes `Some(None)`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Fields to change; leave out what stays, send `null` to clear.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryPatch {
+    pub kind: Option<EntryKind>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 5)]
+    pub mood: Option<Option<i32>>,
+    pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<AssignmentId>)]
+    pub assignment_id: Option<Option<AssignmentId>>,
+}
+
+/// Change an entry.
+///
+/// Send the `ETag` you read as `If-Match`: if the entry changed since (on
+/// another device), the answer is 412 and nothing changes.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "update_journal_entry",
+    params(
+        ("id" = EntryId, Path, description = "The entry"),
+        ("If-Match" = Option<String>, Header, description = "The entry's ETag as you read it"),
+    ),
+    request_body = EntryPatch,
+    responses(
+        (status = 200, description = "The changed entry; `ETag` carries its new version", body = EntryView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The entry changed since you read it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[patch("/journal/entries/{id}")]
+pub async fn patch_entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<EntryId>,
+    body: web::Json<EntryPatch>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_client()?;
+    let expected = if_match(&req)?;
+    let body = body.into_inner();
+    let mut fields = Fields::default();
+    let changes = EntryChanges {
+        kind: body.kind,
+        title: body
+            .title
+            .map(|t| fields.take(parse_title(t.as_deref())).flatten()),
+        body: body
+            .body
+            .and_then(|b| fields.take(parse_body("body", &b, BODY_MAX_CHARS))),
+        mood: body
+            .mood
+            .map(|m| m.and_then(|m| fields.take(parse_mood("mood", m)))),
+        tags: body.tags.and_then(|t| fields.take(parse_tags(&t))),
+        assignment_id: body.assignment_id,
+    };
+    if !fields.is_empty() {
+        return Err(fields.error());
+    }
+    let (me, id) = (auth.0.user_id, id.into_inner());
+    let (entry, share) = state
+        .tx(move |conn| {
+            entries::update(conn, me, id, expected, &changes)?;
+            Ok(entries::find_own(conn, me, id)?)
+        })
+        .await?;
+    Ok(EntryView::new(entry, share.as_ref(), None).respond())
+}

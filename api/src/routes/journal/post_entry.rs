@@ -1,0 +1,95 @@
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use domain::ids::AssignmentId;
+use domain::journal::entries::{self, NewEntry};
+use domain::journal::{parse_body, parse_mood, parse_tags, parse_title, EntryKind, BODY_MAX_CHARS};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::EntryView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::idempotency;
+use crate::routes::Fields;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntryRequest {
+    pub kind: EntryKind,
+    /// Optional; blank means none. At most 200 characters.
+    #[schema(example = "After Tuesday's session")]
+    pub title: Option<String>,
+    /// At most 20,000 characters.
+    #[schema(example = "I noticed I hold my breath before meetings.")]
+    pub body: String,
+    /// 1 (very low) to 5 (very good).
+    #[schema(minimum = 1, maximum = 5, example = 3)]
+    pub mood: Option<i32>,
+    /// Up to 20; stored lower-case with spaces as `-`.
+    #[serde(default)]
+    #[schema(example = json!(["work", "breathing"]))]
+    pub tags: Vec<String>,
+    pub assignment_id: Option<AssignmentId>,
+}
+
+/// Write a journal entry. Private until you share it.
+///
+/// Send an `Idempotency-Key` header to make retries safe: a repeat with the
+/// same key and body returns the first response (with
+/// `Idempotent-Replayed: true`) and creates nothing.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "create_journal_entry",
+    request_body = NewEntryRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    responses(
+        (status = 201, description = "The entry", body = EntryView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The Idempotency-Key was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[post("/journal/entries")]
+pub async fn post_entry(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: web::Json<NewEntryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    auth.0.is_client()?;
+    let key = idempotency::key(&req)?;
+    let body = body.into_inner();
+    let fingerprint = idempotency::fingerprint(&body);
+    let mut fields = Fields::default();
+    let parsed = (
+        fields.take(parse_title(body.title.as_deref())),
+        fields.take(parse_body("body", &body.body, BODY_MAX_CHARS)),
+        fields.take(body.mood.map(|m| parse_mood("mood", m)).transpose()),
+        fields.take(parse_tags(&body.tags)),
+    );
+    let (Some(title), Some(text), Some(mood), Some(tags)) = parsed else {
+        return Err(fields.error());
+    };
+    let new = NewEntry {
+        kind: body.kind,
+        title,
+        body: text,
+        mood,
+        tags,
+        assignment_id: body.assignment_id,
+    };
+    let me = auth.0.user_id;
+    idempotency::create_once(
+        &state,
+        me,
+        key,
+        fingerprint,
+        "/api/v1/journal/entries",
+        move |conn| {
+            let entry = entries::create(conn, me, &new)?;
+            Ok(EntryView::new(entry, None, None))
+        },
+    )
+    .await
+}

@@ -1,0 +1,49 @@
+use actix_web::{put, web};
+use domain::ids::EntryId;
+use domain::journal::sharing;
+use domain::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::ShareView;
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShareRequest {
+    /// When the share ends by itself; leave out to share until you take it back.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// Share an entry with your therapist, or change when the share ends.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "share_journal_entry",
+    params(("id" = EntryId, Path, description = "The entry")),
+    request_body = ShareRequest,
+    responses(
+        (status = 200, description = "The entry is shared", body = ShareView),
+        (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only clients keep a journal", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such entry of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "You have no therapist", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`expires_at` is not in the future", body = Problem, content_type = "application/problem+json"),
+    ),
+)]
+#[put("/journal/entries/{id}/share")]
+pub async fn put_share(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    id: web::Path<EntryId>,
+    body: Option<web::Json<ShareRequest>>,
+) -> Result<web::Json<ShareView>, ApiError> {
+    auth.0.is_client()?;
+    let expires_at = body.and_then(|b| b.into_inner().expires_at);
+    let (me, id) = (auth.0.user_id, id.into_inner());
+    let share = state
+        .tx(move |conn| Ok(sharing::share(conn, me, id, expires_at)?))
+        .await?;
+    Ok(web::Json(ShareView::from(&share)))
+}

@@ -1,0 +1,56 @@
+//! `Idempotency-Key`: a retried create gets the first answer and makes
+//! nothing new. Keys are per user; the first response is kept.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Integer, Text};
+
+use crate::db::schema::idempotency_keys;
+use crate::db::sql::{Id, Instant};
+use crate::db::DbConnection;
+use crate::error::DomainResult;
+use crate::ids::UserId;
+use crate::time::Timestamp;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct Stored {
+    pub request_hash: String,
+    pub status: i32,
+    pub body: String,
+}
+
+pub fn find(conn: &mut DbConnection, user: UserId, key: &str) -> DomainResult<Option<Stored>> {
+    Ok(idempotency_keys::table
+        .filter(idempotency_keys::user_id.eq(user))
+        .filter(idempotency_keys::key.eq(key))
+        .select((
+            idempotency_keys::request_hash,
+            idempotency_keys::status,
+            idempotency_keys::body,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Keeps the response for `key`. `false` when another request stored one
+/// first (its transaction committed meanwhile): the caller must roll back.
+pub fn store(
+    conn: &mut DbConnection,
+    user: UserId,
+    key: &str,
+    request_hash: &str,
+    status: i32,
+    body: &str,
+) -> DomainResult<bool> {
+    let inserted = diesel::sql_query(
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
+    )
+    .bind::<Id, _>(user)
+    .bind::<Text, _>(key)
+    .bind::<Text, _>(request_hash)
+    .bind::<Integer, _>(status)
+    .bind::<Text, _>(body)
+    .bind::<Instant, _>(Timestamp::now())
+    .execute(conn)?;
+    Ok(inserted == 1)
+}

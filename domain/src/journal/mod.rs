@@ -1,0 +1,192 @@
+//! The journal: a client's private entries, and what they choose to share
+//! with their therapist.
+
+pub mod entries;
+pub mod sharing;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::FieldError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// Free writing.
+    Free,
+    /// What I took from today's session.
+    SessionTakeaway,
+    /// A challenge or trigger noticed in daily life.
+    Trigger,
+    /// Something to bring to the next appointment.
+    QuestionForSession,
+}
+
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::SessionTakeaway => "session_takeaway",
+            Self::Trigger => "trigger",
+            Self::QuestionForSession => "question_for_session",
+        }
+    }
+
+    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
+        match s {
+            "free" => Ok(Self::Free),
+            "session_takeaway" => Ok(Self::SessionTakeaway),
+            "trigger" => Ok(Self::Trigger),
+            "question_for_session" => Ok(Self::QuestionForSession),
+            _ => Err(FieldError::new(
+                field,
+                "invalid",
+                "must be one of free, session_takeaway, trigger, question_for_session",
+            )),
+        }
+    }
+}
+
+pub const BODY_MAX_CHARS: usize = 20_000;
+pub const TITLE_MAX_CHARS: usize = 200;
+pub const TAG_MAX_CHARS: usize = 40;
+pub const TAGS_MAX: usize = 20;
+pub const REPLY_MAX_CHARS: usize = 2_000;
+
+/// Entry text: not blank, at most 20,000 characters.
+pub fn parse_body(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::new(field, "required", "must not be empty"));
+    }
+    if raw.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// An optional title: blank means none.
+pub fn parse_title(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(title) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if title.chars().count() > TITLE_MAX_CHARS {
+        return Err(FieldError::new(
+            "title",
+            "too_long",
+            format!("must be at most {TITLE_MAX_CHARS} characters"),
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "title",
+            "invalid",
+            "must not contain control characters",
+        ));
+    }
+    Ok(Some(title.to_owned()))
+}
+
+/// Mood on the fixed scale 1 (very low) to 5 (very good).
+pub fn parse_mood(field: &str, mood: i32) -> Result<i32, FieldError> {
+    if (1..=5).contains(&mood) {
+        Ok(mood)
+    } else {
+        Err(FieldError::new(
+            field,
+            "out_of_range",
+            "must be from 1 to 5",
+        ))
+    }
+}
+
+/// Normalises one tag: trimmed, lower-case, inner spaces as `-`; letters,
+/// digits, `-` and `_` only; 1 to 40 characters.
+pub fn normalise_tag(field: &str, raw: &str) -> Result<String, FieldError> {
+    let tag = raw
+        .trim()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join("-");
+    if tag.is_empty() || tag.chars().count() > TAG_MAX_CHARS {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            format!("tags have 1 to {TAG_MAX_CHARS} characters"),
+        ));
+    }
+    if !tag
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            "tags hold letters, digits, - and _ only",
+        ));
+    }
+    Ok(tag)
+}
+
+/// Normalises a tag list: each tag as [`normalise_tag`], duplicates dropped
+/// (first kept), at most 20.
+pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut tags: Vec<String> = Vec::new();
+    for (i, t) in raw.iter().enumerate() {
+        let tag = normalise_tag(&format!("tags[{i}]"), t)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > TAGS_MAX {
+        return Err(FieldError::new(
+            "tags",
+            "too_many",
+            format!("at most {TAGS_MAX} tags"),
+        ));
+    }
+    Ok(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_normalised_deduplicated_and_bounded() {
+        let raw: Vec<String> = ["  Sleep ", "sleep", "Deep Breath", "work_stress"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            parse_tags(&raw),
+            Ok(vec![
+                "sleep".to_owned(),
+                "deep-breath".to_owned(),
+                "work_stress".to_owned()
+            ])
+        );
+        assert!(parse_tags(&["#bad".to_owned()]).is_err());
+        assert!(parse_tags(&["".to_owned()]).is_err());
+        let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_tags(&many).err().map(|e| e.code),
+            Some("too_many".into())
+        );
+    }
+
+    #[test]
+    fn bodies_titles_and_moods_are_checked() {
+        assert!(parse_body("body", "   ", BODY_MAX_CHARS).is_err());
+        assert!(parse_body("body", &"é".repeat(BODY_MAX_CHARS), BODY_MAX_CHARS).is_ok());
+        assert!(parse_body("body", &"é".repeat(BODY_MAX_CHARS + 1), BODY_MAX_CHARS).is_err());
+        assert_eq!(parse_title(Some("  ")), Ok(None));
+        assert!(parse_mood("mood", 0).is_err());
+        assert!(parse_mood("mood", 6).is_err());
+        assert_eq!(parse_mood("mood", 3), Ok(3));
+    }
+}

@@ -1,0 +1,9 @@
+DROP TRIGGER journal_entries_fts_delete;
+DROP TRIGGER journal_entries_fts_update;
+DROP TRIGGER journal_entries_fts_insert;
+DROP TABLE journal_entries_fts;
+DROP TABLE idempotency_keys;
+DROP TABLE journal_replies;
+DROP TABLE journal_shares;
+DROP TABLE journal_entry_tags;
+DROP TABLE journal_entries;
