@@ -84,6 +84,8 @@ pub struct Config {
     pub sessions: domain::accounts::sessions::SessionPolicy,
     /// Attempts per minute per IP on login, signup, password reset and invitation accept.
     pub rate_limit_per_minute: u32,
+    /// Whether the client address comes from `Forwarded`/`X-Forwarded-For`.
+    pub trust_forwarded_for: bool,
 }
 
 /// Where a variable comes from: the process environment, or a map in tests.
@@ -235,11 +237,13 @@ impl Config {
         };
         let rate_limit_per_minute =
             parse_number(source, "RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000)?;
+        let trust_forwarded_for = parse_bool(source, "TRUST_FORWARDED_FOR", false)?;
         Ok(Self {
             allow_signup,
             access_token_ttl,
             sessions,
             rate_limit_per_minute,
+            trust_forwarded_for,
             environment,
             bind_addr,
             data_dir,

@@ -53,7 +53,7 @@ impl Application {
             passwords: PasswordHasher::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
-            limits: RateLimits::new(config.rate_limit_per_minute),
+            limits: RateLimits::new(config.rate_limit_per_minute, config.trust_forwarded_for),
             sessions: config.sessions,
             allow_signup: config.allow_signup,
         });
@@ -203,6 +203,7 @@ fn cors(origins: &[String]) -> Cors {
             actix_web::http::header::LOCATION,
             actix_web::http::header::RETRY_AFTER,
             crate::middleware::REQUEST_ID,
+            actix_web::http::header::HeaderName::from_static("idempotent-replayed"),
         ])
         .max_age(3600);
     for origin in origins {

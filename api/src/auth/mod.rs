@@ -9,7 +9,7 @@ mod rate_limit;
 pub use extractor::Authenticated;
 pub use jwt::{Claims, JwtKeys, ACCESS_TOKEN_AUDIENCE};
 pub use passwords::PasswordHasher;
-pub use rate_limit::{client_ip, Bucket, RateLimits};
+pub use rate_limit::{Bucket, RateLimits};
 
 use domain::accounts::sessions::SessionPolicy;
 

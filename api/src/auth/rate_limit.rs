@@ -20,6 +20,7 @@ pub enum Bucket {
 }
 
 pub struct RateLimits {
+    trust_forwarded: bool,
     login: DefaultKeyedRateLimiter<IpAddr>,
     signup: DefaultKeyedRateLimiter<IpAddr>,
     password_reset: DefaultKeyedRateLimiter<IpAddr>,
@@ -28,10 +29,13 @@ pub struct RateLimits {
 
 impl RateLimits {
     /// `per_minute` requests per IP and bucket, all of them at once as a burst.
-    pub fn new(per_minute: u32) -> Self {
+    /// With `trust_forwarded`, the client address is read from `Forwarded` /
+    /// `X-Forwarded-For`, as the proxy in front of the service sets it.
+    pub fn new(per_minute: u32, trust_forwarded: bool) -> Self {
         let per_minute = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
         let quota = || Quota::per_minute(per_minute);
         Self {
+            trust_forwarded,
             login: DefaultKeyedRateLimiter::keyed(quota()),
             signup: DefaultKeyedRateLimiter::keyed(quota()),
             password_reset: DefaultKeyedRateLimiter::keyed(quota()),
@@ -46,7 +50,7 @@ impl RateLimits {
             Bucket::PasswordReset => &self.password_reset,
             Bucket::InvitationAccept => &self.invitation_accept,
         };
-        let Some(ip) = client_ip(req) else {
+        let Some(ip) = self.client_ip(req) else {
             return Ok(());
         };
         // Forget idle addresses now and then so the map stays small.
@@ -62,8 +66,23 @@ impl RateLimits {
     }
 }
 
-/// The peer address. Behind a proxy, configure it to forward and limit by
-/// the real address there; a client-supplied header is never trusted here.
-pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
-    req.peer_addr().map(|addr| addr.ip())
+impl RateLimits {
+    /// The client's address: the peer, or (behind a trusted proxy) the
+    /// address the proxy forwarded. Headers are ignored unless trusted,
+    /// since a client could otherwise pick any key it likes.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
+        if self.trust_forwarded {
+            let info = req.connection_info();
+            if let Some(ip) = info.realip_remote_addr().and_then(parse_ip) {
+                return Some(ip);
+            }
+        }
+        req.peer_addr().map(|addr| addr.ip())
+    }
+}
+
+fn parse_ip(raw: &str) -> Option<IpAddr> {
+    raw.parse::<IpAddr>()
+        .ok()
+        .or_else(|| raw.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
 }

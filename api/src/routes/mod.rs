@@ -83,7 +83,10 @@ pub struct RequestMeta {
 impl RequestMeta {
     pub fn of(req: &HttpRequest) -> Self {
         Self {
-            ip: crate::auth::client_ip(req).map(|ip| ip.to_string()),
+            ip: req
+                .app_data::<actix_web::web::Data<crate::state::AppState>>()
+                .and_then(|state| state.auth.limits.client_ip(req))
+                .map(|ip| ip.to_string()),
             request_id: request_id(req),
         }
     }

@@ -1062,3 +1062,44 @@ async fn the_access_matrix_of_every_account_endpoint_holds() {
     )
     .await;
 }
+
+async fn login_from(app: &between_tests::TestApp, forwarded_for: &str) -> u16 {
+    app.client
+        .post(app.url("/api/v1/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"email": "x@example.org", "password": "whatever it is 1"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn forwarded_addresses_key_the_limit_only_behind_a_trusted_proxy() {
+    let direct = spawn_app_with(|config| config.rate_limit_per_minute = 2).await;
+    // Untrusted: a client cannot dodge the limit by inventing addresses.
+    let statuses = [
+        login_from(&direct, "203.0.113.1").await,
+        login_from(&direct, "203.0.113.2").await,
+        login_from(&direct, "203.0.113.3").await,
+    ];
+    assert_eq!(statuses, [401, 401, 429]);
+
+    let proxied = spawn_app_with(|config| {
+        config.rate_limit_per_minute = 2;
+        config.trust_forwarded_for = true;
+    })
+    .await;
+    let statuses = [
+        login_from(&proxied, "203.0.113.1").await,
+        login_from(&proxied, "203.0.113.1").await,
+        login_from(&proxied, "203.0.113.1").await,
+        login_from(&proxied, "198.51.100.7").await,
+    ];
+    assert_eq!(
+        statuses,
+        [401, 401, 429, 401],
+        "one client's attempts do not lock out another"
+    );
+}
