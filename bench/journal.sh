@@ -30,7 +30,7 @@ psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DA
 DATA_DIR=$(mktemp -d)
 DATABASE_URL=$URL BIND_ADDR=127.0.0.1:$PORT DATA_DIR=$DATA_DIR RUN_WORKER=false \
   JWT_SECRET=bench-secret-bench-secret-bench-secret-0 RATE_LIMIT_PER_MINUTE=100000 RUST_LOG=warn \
-  target/release/between serve &
+  "${CARGO_TARGET_DIR:-target}/release/between" serve &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA_DIR"' EXIT
 for _ in $(seq 1 50); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done

@@ -215,7 +215,7 @@ impl Config {
         }
         let run_worker = parse_bool(source, "RUN_WORKER", true)?;
         let worker = crate::jobs::WorkerOptions {
-            concurrency: parse_number(source, "WORKER_CONCURRENCY", 4, 1, 256)? as usize,
+            concurrency: parse_number(source, "WORKER_CONCURRENCY", 16, 1, 256)? as usize,
             poll_interval: Duration::from_millis(
                 parse_number(source, "WORKER_POLL_MS", 1000, 10, 600_000)?.into(),
             ),

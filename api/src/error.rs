@@ -197,7 +197,7 @@ impl ResponseError for ApiError {
         let mut response = self.problem().response();
         match self {
             Self::Forbidden { code, .. } => {
-                tracing::warn!(target: "security", code, "request denied: wrong role");
+                tracing::warn!(target: "security", code, "request denied");
             }
             Self::Unauthorized { code, .. } => {
                 let challenge = if *code == "missing_token" {

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::db::Pool;
-
-use domain::db::DbConnection;
+use domain::db::{DbConnection, Pool};
 
 use crate::auth::AuthKit;
 use crate::config::Config;
