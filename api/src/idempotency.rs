@@ -5,11 +5,12 @@
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
+use domain::access::Actor;
 use domain::db::DbConnection;
 use domain::idempotency;
-use domain::ids::UserId;
 use serde::Serialize;
 
+use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -46,7 +47,7 @@ enum Outcome {
 /// `Location` of `location_prefix/{id}`; with a key, at most once per key.
 pub async fn create_once<T, F>(
     state: &AppState,
-    user: UserId,
+    auth: &Authenticated,
     key: Option<String>,
     fingerprint: String,
     location_prefix: &'static str,
@@ -54,22 +55,22 @@ pub async fn create_once<T, F>(
 ) -> Result<HttpResponse, ApiError>
 where
     T: Serialize + Send + 'static,
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
 {
     let Some(key) = key else {
-        let created = state.tx(create).await?;
+        let created = auth.tx(state, create).await?;
         let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
         return Ok(respond(StatusCode::CREATED, body, location_prefix, false));
     };
     let (k, f) = (key.clone(), fingerprint.clone());
-    let outcome = state
-        .tx(move |conn| {
-            if let Some(stored) = idempotency::find(conn, user, &k)? {
+    let outcome = auth
+        .tx(state, move |conn, actor| {
+            if let Some(stored) = idempotency::find(conn, actor.user_id, &k)? {
                 return Ok(Outcome::Replay(stored));
             }
-            let created = create(conn)?;
+            let created = create(conn, actor)?;
             let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
-            if !idempotency::store(conn, user, &k, &f, 201, &body)? {
+            if !idempotency::store(conn, actor.user_id, &k, &f, 201, &body)? {
                 // A concurrent request with this key won: undo ours, answer with theirs.
                 return Err(ApiError::Conflict {
                     code: "idempotency_race",
@@ -84,8 +85,10 @@ where
             code: "idempotency_race",
             ..
         }) => {
-            let stored = state
-                .db(move |conn| idempotency::find(conn, user, &key)?.ok_or(ApiError::NotFound))
+            let stored = auth
+                .db(state, move |conn, actor| {
+                    idempotency::find(conn, actor.user_id, &key)?.ok_or(ApiError::NotFound)
+                })
                 .await?;
             Outcome::Replay(stored)
         }

@@ -80,10 +80,6 @@ impl Application {
         &self.state
     }
 
-    pub fn mailer(&self) -> &Arc<Mailer> {
-        &self.mailer
-    }
-
     /// Serves until SIGTERM or SIGINT, then drains open requests and stops
     /// the outbox worker (which finishes its sends in flight).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

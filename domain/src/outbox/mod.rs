@@ -38,16 +38,6 @@ impl JobState {
             Self::Dead => "dead",
         }
     }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "queued" => Some(Self::Queued),
-            "running" => Some(Self::Running),
-            "sent" => Some(Self::Sent),
-            "dead" => Some(Self::Dead),
-            _ => None,
-        }
-    }
 }
 
 /// One row of the outbox.

@@ -26,10 +26,12 @@ pub async fn get_users(
     auth: Authenticated,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<AccountView>>, ApiError> {
-    auth.0.is_admin()?;
+    auth.is_admin()?;
     let page = query.parse()?;
-    let rows = state
-        .db(move |conn| Ok(users::list(conn, page.after, page.fetch())?))
+    let rows = auth
+        .db(&state, move |conn, _| {
+            Ok(users::list(conn, page.after, page.fetch())?)
+        })
         .await?;
     Ok(web::Json(page.page(rows, |u| u.id.0, AccountView::from)))
 }

@@ -39,17 +39,17 @@ pub async fn patch_user(
     id: web::Path<UserId>,
     body: web::Json<UpdateAccount>,
 ) -> Result<web::Json<AccountView>, ApiError> {
-    auth.0.is_admin()?;
+    auth.is_admin()?;
     let meta = RequestMeta::of(&req);
-    let (admin, target, disabled) = (auth.0.user_id, id.into_inner(), body.disabled);
-    if admin == target && disabled {
-        return Err(ApiError::Conflict {
-            code: "cannot_disable_self",
-            detail: "Ask another administrator to disable your account.".into(),
-        });
-    }
-    let user = state
-        .tx(move |conn| {
+    let (target, disabled) = (id.into_inner(), body.disabled);
+    let user = auth
+        .tx(&state, move |conn, admin| {
+            if admin.user_id == target && disabled {
+                return Err(ApiError::Conflict {
+                    code: "cannot_disable_self",
+                    detail: "Ask another administrator to disable your account.".into(),
+                });
+            }
             let user = users::set_disabled(conn, target, disabled)?;
             if disabled {
                 sessions::revoke_all(conn, target, None, "account_disabled")?;
@@ -59,7 +59,12 @@ pub async fn patch_user(
             } else {
                 "account_enabled"
             };
-            meta.record(conn, kind, Some(target), Some(&format!("by {admin}")))?;
+            meta.record(
+                conn,
+                kind,
+                Some(target),
+                Some(&format!("by {}", admin.user_id)),
+            )?;
             Ok(user)
         })
         .await?;

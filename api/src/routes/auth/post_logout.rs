@@ -19,9 +19,9 @@ pub async fn post_logout(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    let session = auth.0.session_id;
-    state
-        .db(move |conn| Ok(sessions::revoke(conn, session, "logout")?))
-        .await?;
+    auth.tx(&state, |conn, me| {
+        Ok(sessions::revoke(conn, me.session_id, "logout")?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -39,8 +39,9 @@ pub async fn post_password(
     state.auth.limits.check(Bucket::Login, &req)?;
     let meta = RequestMeta::of(&req);
     let body = body.into_inner();
-    let me = auth.0.user_id;
-    let user = state.db(move |conn| Ok(users::find(conn, me)?)).await?;
+    let user = auth
+        .db(&state, |conn, me| Ok(users::find(conn, me.user_id)?))
+        .await?;
     let current = body
         .current_password
         .chars()
@@ -68,13 +69,11 @@ pub async fn post_password(
         return Err(fields.error());
     };
     let hash = state.auth.passwords.hash(new.expose().to_owned()).await?;
-    let session = auth.0.session_id;
-    state
-        .tx(move |conn| {
-            users::set_password_hash(conn, me, &hash)?;
-            sessions::revoke_all(conn, me, Some(session), "password_changed")?;
-            meta.record(conn, "password_changed", Some(me), None)
-        })
-        .await?;
+    auth.tx(&state, move |conn, me| {
+        users::set_password_hash(conn, me.user_id, &hash)?;
+        sessions::revoke_all(conn, me.user_id, Some(me.session_id), "password_changed")?;
+        meta.record(conn, "password_changed", Some(me.user_id), None)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -25,10 +25,11 @@ pub async fn delete_client(
     auth: Authenticated,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_therapist()?;
-    let (me, client) = (auth.0.user_id, id.into_inner());
-    state
-        .tx(move |conn| Ok(links::end(conn, me, client, me)?))
-        .await?;
+    auth.is_therapist()?;
+    let client = id.into_inner();
+    auth.tx(&state, move |conn, me| {
+        Ok(links::end(conn, me.user_id, client, me.user_id)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

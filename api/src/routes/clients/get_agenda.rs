@@ -28,20 +28,13 @@ pub async fn get_agenda(
     auth: Authenticated,
     id: web::Path<UserId>,
 ) -> Result<web::Json<Vec<SharedEntryView>>, ApiError> {
-    auth.0.is_therapist()?;
-    let (actor, client, request_id) = (auth.0, id.into_inner(), request_id(&req));
-    let rows = state
-        .tx(move |conn| {
+    auth.is_therapist()?;
+    let (client, request_id) = (id.into_inner(), request_id(&req));
+    let rows = auth
+        .tx(&state, move |conn, actor| {
             let rows = sharing::agenda(conn, actor.user_id, client)?;
             let shown: Vec<_> = rows.iter().map(|(_, e)| e).collect();
-            log_reads(
-                conn,
-                &actor,
-                client,
-                &shown,
-                "agenda",
-                request_id.as_deref(),
-            )?;
+            log_reads(conn, actor, client, &shown, "agenda", request_id.as_deref())?;
             Ok(rows)
         })
         .await?;

@@ -28,15 +28,14 @@ pub async fn get_client(
     auth: Authenticated,
     id: web::Path<UserId>,
 ) -> Result<web::Json<ClientView>, ApiError> {
-    auth.0.is_therapist()?;
-    let actor = auth.0;
+    auth.is_therapist()?;
     let (client, request_id) = (id.into_inner(), request_id(&req));
-    let found = state
-        .tx(move |conn| {
+    let found = auth
+        .tx(&state, move |conn, actor| {
             let found = links::client_of(conn, actor.user_id, client)?;
             audit::record(
                 conn,
-                &actor,
+                actor,
                 &Access {
                     client,
                     resource: "client_profile",

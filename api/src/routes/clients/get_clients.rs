@@ -26,11 +26,17 @@ pub async fn get_clients(
     auth: Authenticated,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<ClientView>>, ApiError> {
-    auth.0.is_therapist()?;
+    auth.is_therapist()?;
     let page = query.parse()?;
-    let me = auth.0.user_id;
-    let rows = state
-        .db(move |conn| Ok(links::clients_of(conn, me, page.after, page.fetch())?))
+    let rows = auth
+        .db(&state, move |conn, me| {
+            Ok(links::clients_of(
+                conn,
+                me.user_id,
+                page.after,
+                page.fetch(),
+            )?)
+        })
         .await?;
     Ok(web::Json(page.page(
         rows,

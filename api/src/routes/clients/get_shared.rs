@@ -48,13 +48,12 @@ pub async fn get_shared(
     id: web::Path<UserId>,
     query: web::Query<SharedQuery>,
 ) -> Result<web::Json<Page<SharedEntryView>>, ApiError> {
-    auth.0.is_therapist()?;
+    auth.is_therapist()?;
     let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
         .map_err(ApiError::Validation)?;
-    let (actor, client, unread, request_id) =
-        (auth.0, id.into_inner(), query.unread, request_id(&req));
-    let rows = state
-        .tx(move |conn| {
+    let (client, unread, request_id) = (id.into_inner(), query.unread, request_id(&req));
+    let rows = auth
+        .tx(&state, move |conn, actor| {
             let rows = sharing::shared_with(
                 conn,
                 actor.user_id,
@@ -69,7 +68,7 @@ pub async fn get_shared(
                 .take(usize::try_from(page.limit).unwrap_or(usize::MAX))
                 .map(|(_, e)| e)
                 .collect();
-            log_reads(conn, &actor, client, &shown, "list", request_id.as_deref())?;
+            log_reads(conn, actor, client, &shown, "list", request_id.as_deref())?;
             Ok(rows)
         })
         .await?;

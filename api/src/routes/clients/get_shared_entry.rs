@@ -28,14 +28,14 @@ pub async fn get_shared_entry(
     auth: Authenticated,
     path: web::Path<(UserId, EntryId)>,
 ) -> Result<web::Json<SharedEntryView>, ApiError> {
-    auth.0.is_therapist()?;
-    let (actor, (client, entry), request_id) = (auth.0, path.into_inner(), request_id(&req));
-    let (share, entry, replies) = state
-        .tx(move |conn| {
+    auth.is_therapist()?;
+    let ((client, entry), request_id) = (path.into_inner(), request_id(&req));
+    let (share, entry, replies) = auth
+        .tx(&state, move |conn, actor| {
             let opened = sharing::open(conn, actor.user_id, client, entry)?;
             log_reads(
                 conn,
-                &actor,
+                actor,
                 client,
                 &[&opened.1],
                 "read",

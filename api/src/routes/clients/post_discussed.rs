@@ -25,10 +25,11 @@ pub async fn post_discussed(
     auth: Authenticated,
     path: web::Path<(UserId, EntryId)>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_therapist()?;
-    let (me, (client, entry)) = (auth.0.user_id, path.into_inner());
-    state
-        .tx(move |conn| Ok(sharing::mark_discussed(conn, me, client, entry)?))
-        .await?;
+    auth.is_therapist()?;
+    let (client, entry) = path.into_inner();
+    auth.tx(&state, move |conn, me| {
+        Ok(sharing::mark_discussed(conn, me.user_id, client, entry)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -39,14 +39,16 @@ pub async fn post_reply(
     path: web::Path<(UserId, EntryId)>,
     body: web::Json<NewReply>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_therapist()?;
+    auth.is_therapist()?;
     let mut fields = Fields::default();
     let Some(text) = fields.take(parse_body("body", &body.body, REPLY_MAX_CHARS)) else {
         return Err(fields.error());
     };
-    let (me, (client, entry)) = (auth.0.user_id, path.into_inner());
-    let reply = state
-        .tx(move |conn| Ok(sharing::reply(conn, me, client, entry, &text)?))
+    let (client, entry) = path.into_inner();
+    let reply = auth
+        .tx(&state, move |conn, me| {
+            Ok(sharing::reply(conn, me.user_id, client, entry, &text)?)
+        })
         .await?;
     Ok(HttpResponse::Created().json(ReplyView::from(reply)))
 }

@@ -25,10 +25,11 @@ pub async fn delete_invitation(
     auth: Authenticated,
     id: web::Path<InvitationId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_therapist()?;
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    state
-        .tx(move |conn| Ok(invitations::revoke(conn, me, id)?))
-        .await?;
+    auth.is_therapist()?;
+    let id = id.into_inner();
+    auth.tx(&state, move |conn, me| {
+        Ok(invitations::revoke(conn, me.user_id, id)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

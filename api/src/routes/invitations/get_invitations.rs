@@ -26,11 +26,17 @@ pub async fn get_invitations(
     auth: Authenticated,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<InvitationView>>, ApiError> {
-    auth.0.is_therapist()?;
+    auth.is_therapist()?;
     let page = query.parse()?;
-    let me = auth.0.user_id;
-    let rows = state
-        .db(move |conn| Ok(invitations::list(conn, me, page.after, page.fetch())?))
+    let rows = auth
+        .db(&state, move |conn, me| {
+            Ok(invitations::list(
+                conn,
+                me.user_id,
+                page.after,
+                page.fetch(),
+            )?)
+        })
         .await?;
     Ok(web::Json(page.page(rows, |i| i.id.0, InvitationView::from)))
 }

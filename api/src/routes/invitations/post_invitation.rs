@@ -39,22 +39,21 @@ pub async fn post_invitation(
     auth: Authenticated,
     body: web::Json<NewInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_therapist()?;
+    auth.is_therapist()?;
     let mut fields = Fields::default();
     let Some(email) = fields.take(EmailAddress::parse("email", &body.email)) else {
         return Err(fields.error());
     };
-    let me = auth.0.user_id;
-    let invitation = state
-        .tx(move |conn| {
-            let therapist = users::find(conn, me)?;
+    let invitation = auth
+        .tx(&state, move |conn, me| {
+            let therapist = users::find(conn, me.user_id)?;
             if therapist.email_verified_at.is_none() {
                 return Err(ApiError::Forbidden {
                     code: "email_not_verified",
                     detail: "Verify your email address before inviting clients.".into(),
                 });
             }
-            let (invitation, token) = invitations::create(conn, me, &email)?;
+            let (invitation, token) = invitations::create(conn, me.user_id, &email)?;
             outbox::enqueue(
                 conn,
                 &NewEmail::now(

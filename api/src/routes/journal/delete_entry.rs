@@ -30,11 +30,12 @@ pub async fn delete_entry(
     auth: Authenticated,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
+    auth.is_client()?;
     let expected = if_match(&req)?;
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    state
-        .tx(move |conn| Ok(entries::delete(conn, me, id, expected)?))
-        .await?;
+    let id = id.into_inner();
+    auth.tx(&state, move |conn, me| {
+        Ok(entries::delete(conn, me.user_id, id, expected)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

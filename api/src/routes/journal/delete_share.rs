@@ -24,10 +24,11 @@ pub async fn delete_share(
     auth: Authenticated,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    state
-        .tx(move |conn| Ok(sharing::unshare(conn, me, id)?))
-        .await?;
+    auth.is_client()?;
+    let id = id.into_inner();
+    auth.tx(&state, move |conn, me| {
+        Ok(sharing::unshare(conn, me.user_id, id)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -99,13 +99,20 @@ pub async fn get_entries(
     auth: Authenticated,
     query: web::Query<EntryQuery>,
 ) -> Result<web::Json<Page<EntryView>>, ApiError> {
-    auth.0.is_client()?;
+    auth.is_client()?;
     let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
         .map_err(ApiError::Validation)?;
     let filter = query.filter()?;
-    let me = auth.0.user_id;
-    let rows = state
-        .db(move |conn| Ok(entries::list(conn, me, &filter, page.after, page.fetch())?))
+    let rows = auth
+        .db(&state, move |conn, me| {
+            Ok(entries::list(
+                conn,
+                me.user_id,
+                &filter,
+                page.after,
+                page.fetch(),
+            )?)
+        })
         .await?;
     Ok(web::Json(page.page(
         rows,

@@ -25,11 +25,11 @@ pub async fn get_entry(
     auth: Authenticated,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    let (entry, share, replies) = state
-        .db(move |conn| {
-            let (entry, share) = entries::find_own(conn, me, id)?;
+    auth.is_client()?;
+    let id = id.into_inner();
+    let (entry, share, replies) = auth
+        .db(&state, move |conn, me| {
+            let (entry, share) = entries::find_own(conn, me.user_id, id)?;
             let replies = entries::replies(conn, id)?;
             Ok((entry, share, replies))
         })

@@ -65,7 +65,7 @@ pub async fn patch_entry(
     id: web::Path<EntryId>,
     body: web::Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
+    auth.is_client()?;
     let expected = if_match(&req)?;
     let body = body.into_inner();
     let mut fields = Fields::default();
@@ -86,11 +86,11 @@ pub async fn patch_entry(
     if !fields.is_empty() {
         return Err(fields.error());
     }
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    let (entry, share) = state
-        .tx(move |conn| {
-            entries::update(conn, me, id, expected, &changes)?;
-            Ok(entries::find_own(conn, me, id)?)
+    let id = id.into_inner();
+    let (entry, share) = auth
+        .tx(&state, move |conn, me| {
+            entries::update(conn, me.user_id, id, expected, &changes)?;
+            Ok(entries::find_own(conn, me.user_id, id)?)
         })
         .await?;
     Ok(EntryView::new(entry, share.as_ref(), None).respond())

@@ -57,7 +57,7 @@ pub async fn post_entry(
     auth: Authenticated,
     body: web::Json<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
+    auth.is_client()?;
     let key = idempotency::key(&req)?;
     let body = body.into_inner();
     let fingerprint = idempotency::fingerprint(&body);
@@ -79,15 +79,14 @@ pub async fn post_entry(
         tags,
         assignment_id: body.assignment_id,
     };
-    let me = auth.0.user_id;
     idempotency::create_once(
         &state,
-        me,
+        &auth,
         key,
         fingerprint,
         "/api/v1/journal/entries",
-        move |conn| {
-            let entry = entries::create(conn, me, &new)?;
+        move |conn, me| {
+            let entry = entries::create(conn, me.user_id, &new)?;
             Ok(EntryView::new(entry, None, None))
         },
     )

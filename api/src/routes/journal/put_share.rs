@@ -39,11 +39,13 @@ pub async fn put_share(
     id: web::Path<EntryId>,
     body: Option<web::Json<ShareRequest>>,
 ) -> Result<web::Json<ShareView>, ApiError> {
-    auth.0.is_client()?;
+    auth.is_client()?;
     let expires_at = body.and_then(|b| b.into_inner().expires_at);
-    let (me, id) = (auth.0.user_id, id.into_inner());
-    let share = state
-        .tx(move |conn| Ok(sharing::share(conn, me, id, expires_at)?))
+    let id = id.into_inner();
+    let share = auth
+        .tx(&state, move |conn, me| {
+            Ok(sharing::share(conn, me.user_id, id, expires_at)?)
+        })
         .await?;
     Ok(web::Json(ShareView::from(&share)))
 }

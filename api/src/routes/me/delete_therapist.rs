@@ -24,13 +24,11 @@ pub async fn delete_therapist(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<HttpResponse, ApiError> {
-    auth.0.is_client()?;
-    let me = auth.0.user_id;
-    state
-        .tx(move |conn| {
-            let therapist = links::therapist_of(conn, me)?.ok_or(ApiError::NotFound)?;
-            Ok(links::end(conn, therapist, me, me)?)
-        })
-        .await?;
+    auth.is_client()?;
+    auth.tx(&state, |conn, me| {
+        let therapist = links::therapist_of(conn, me.user_id)?.ok_or(ApiError::NotFound)?;
+        Ok(links::end(conn, therapist, me.user_id, me.user_id)?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

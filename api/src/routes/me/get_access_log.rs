@@ -29,9 +29,15 @@ pub async fn get_access_log(
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<AccessEntry>>, ApiError> {
     let page = query.parse()?;
-    let me = auth.0.user_id;
-    let rows = state
-        .db(move |conn| Ok(audit::for_client(conn, me, page.after, page.fetch())?))
+    let rows = auth
+        .db(&state, move |conn, me| {
+            Ok(audit::for_client(
+                conn,
+                me.user_id,
+                page.after,
+                page.fetch(),
+            )?)
+        })
         .await?;
     Ok(web::Json(page.page(rows, |e| e.id.0, |e| e)))
 }

@@ -20,7 +20,8 @@ pub async fn get_me(
     state: web::Data<AppState>,
     auth: Authenticated,
 ) -> Result<web::Json<Profile>, ApiError> {
-    let me = auth.0.user_id;
-    let user = state.db(move |conn| Ok(users::find(conn, me)?)).await?;
+    let user = auth
+        .db(&state, |conn, me| Ok(users::find(conn, me.user_id)?))
+        .await?;
     Ok(web::Json(user.into()))
 }

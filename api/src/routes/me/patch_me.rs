@@ -50,9 +50,15 @@ pub async fn patch_me(
         return Err(fields.error());
     }
     let (name, zone) = (name.flatten(), zone.flatten());
-    let me = auth.0.user_id;
-    let user = state
-        .db(move |conn| Ok(users::update_profile(conn, me, name.as_ref(), zone)?))
+    let user = auth
+        .tx(&state, move |conn, me| {
+            Ok(users::update_profile(
+                conn,
+                me.user_id,
+                name.as_ref(),
+                zone,
+            )?)
+        })
         .await?;
     Ok(web::Json(user.into()))
 }
