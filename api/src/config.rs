@@ -331,7 +331,7 @@ fn development_jwt_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
             format!("cannot create {}: {e}", data_dir.display()),
         )
     })?;
-    let secret = crate::random_token(48);
+    let secret = domain::secret::random_hex(48);
     write_private_file(&path, &secret).map_err(|e| {
         bad(
             "JWT_SECRET",

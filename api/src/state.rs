@@ -16,7 +16,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Runs `f` with a pooled connection on the blocking pool.
+    /// Runs `f` with a pooled connection on the blocking pool. For routes
+    /// without a signed-in person; the others go through
+    /// [`crate::auth::Authenticated::db`], which checks the session first.
     pub async fn db<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,

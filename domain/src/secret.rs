@@ -4,11 +4,16 @@
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+/// `bytes` random bytes as lower-case hex.
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    hex(&buf)
+}
+
 /// A new secret (256 random bits, hex) and its hash for storage.
 pub fn new_secret() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let plain = hex(&bytes);
+    let plain = random_hex(32);
     let hash = hash_secret(&plain);
     (plain, hash)
 }

@@ -3,7 +3,6 @@
 //! bounded concurrency and records the outcome. On shutdown it finishes the
 //! sends in flight and gives back the jobs it claimed but did not start.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -55,7 +54,11 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(pool: Pool, mailer: Arc<Mailer>, options: WorkerOptions) -> Self {
-        let id = format!("worker-{}-{}", std::process::id(), &crate::random_token(4));
+        let id = format!(
+            "worker-{}-{}",
+            std::process::id(),
+            domain::secret::random_hex(4)
+        );
         Self {
             id,
             pool,
@@ -71,7 +74,6 @@ impl Worker {
     /// Runs until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, transport = self.mailer.transport.describe(), "outbox worker started");
-        let stopping = Arc::new(AtomicBool::new(false));
         loop {
             if *shutdown.borrow() {
                 break;
@@ -79,17 +81,7 @@ impl Worker {
             let worked = match self.claim().await {
                 Ok(jobs) if jobs.is_empty() => false,
                 Ok(jobs) => {
-                    let watcher = {
-                        let mut shutdown = shutdown.clone();
-                        let stopping = stopping.clone();
-                        tokio::spawn(async move {
-                            if shutdown.wait_for(|stop| *stop).await.is_ok() {
-                                stopping.store(true, Ordering::SeqCst);
-                            }
-                        })
-                    };
-                    self.process_batch(jobs, &stopping).await;
-                    watcher.abort();
+                    self.process_batch(jobs, Some(&shutdown)).await;
                     true
                 }
                 Err(e) => {
@@ -107,12 +99,12 @@ impl Worker {
         tracing::info!(worker = %self.id, "outbox worker stopped");
     }
 
-    /// Claims and sends one batch; returns how many jobs it claimed. Used by
-    /// `run`, and by tests and benchmarks that drive a worker step by step.
+    /// Claims and sends one batch; returns how many jobs it claimed. For
+    /// tests that drive a worker step by step.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
         let jobs = self.claim().await?;
         let count = jobs.len();
-        self.process_batch(jobs, &AtomicBool::new(false)).await;
+        self.process_batch(jobs, None).await;
         Ok(count)
     }
 
@@ -137,13 +129,15 @@ impl Worker {
         .await?
     }
 
-    async fn process_batch(&self, jobs: Vec<Job>, stopping: &AtomicBool) {
+    /// Sends the jobs; once `shutdown` turns true, jobs not yet started are
+    /// given back instead.
+    async fn process_batch(&self, jobs: Vec<Job>, shutdown: Option<&watch::Receiver<bool>>) {
         let unstarted = Mutex::new(Vec::<JobId>::new());
         futures_util::stream::iter(jobs)
             .for_each_concurrent(self.options.concurrency.max(1), |job| {
                 let unstarted = &unstarted;
                 async move {
-                    if stopping.load(Ordering::SeqCst) {
+                    if shutdown.is_some_and(|s| *s.borrow()) {
                         if let Ok(mut list) = unstarted.lock() {
                             list.push(job.id);
                         }

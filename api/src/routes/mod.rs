@@ -45,8 +45,13 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub fn parse(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::parse(self.limit, self.cursor.as_deref()).map_err(ApiError::Validation)
+        page_request(self.limit, self.cursor.as_deref())
     }
+}
+
+/// `limit` and `cursor` of a list whose query has more parameters.
+pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(limit, cursor).map_err(ApiError::Validation)
 }
 
 /// Collects per-field errors while parsing a body, so one response lists

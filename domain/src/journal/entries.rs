@@ -126,7 +126,18 @@ pub fn create(conn: &mut DbConnection, client: UserId, new: &NewEntry) -> Domain
         ))
         .execute(conn)?;
     write_tags(conn, id, &new.tags)?;
-    Ok(find_own(conn, client, id)?.0)
+    find_entry(conn, client, id)
+}
+
+/// The client's entry; `NotFound` for anyone else's.
+pub fn find_entry(conn: &mut DbConnection, client: UserId, id: EntryId) -> DomainResult<Entry> {
+    journal_entries::table
+        .filter(journal_entries::id.eq(id))
+        .filter(journal_entries::client_id.eq(client))
+        .select(Entry::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)
 }
 
 /// The client's entry with its live share, if any.
@@ -135,13 +146,7 @@ pub fn find_own(
     client: UserId,
     id: EntryId,
 ) -> DomainResult<(Entry, Option<Share>)> {
-    let entry = journal_entries::table
-        .filter(journal_entries::id.eq(id))
-        .filter(journal_entries::client_id.eq(client))
-        .select(Entry::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(DomainError::NotFound)?;
+    let entry = find_entry(conn, client, id)?;
     let share = live_share(conn, id)?;
     Ok((entry, share))
 }
@@ -260,15 +265,16 @@ pub fn list(
         .collect())
 }
 
-/// Applies `changes` if the entry is at `expected_version` (when given).
+/// Applies `changes` if the entry is at `expected_version` (when given);
+/// returns the changed entry with its live share.
 pub fn update(
     conn: &mut DbConnection,
     client: UserId,
     id: EntryId,
     expected_version: Option<i32>,
     changes: &EntryChanges,
-) -> DomainResult<Entry> {
-    let (current, _) = find_own(conn, client, id)?;
+) -> DomainResult<(Entry, Option<Share>)> {
+    let current = find_entry(conn, client, id)?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(DomainError::PreconditionFailed);
     }
@@ -302,7 +308,7 @@ pub fn update(
     if let Some(tags) = &changes.tags {
         write_tags(conn, id, tags)?;
     }
-    Ok(find_own(conn, client, id)?.0)
+    find_own(conn, client, id)
 }
 
 pub fn delete(
@@ -324,7 +330,7 @@ pub fn delete(
         return Ok(());
     }
     // Tell a stale version from a missing entry.
-    find_own(conn, client, id)?;
+    find_entry(conn, client, id)?;
     Err(DomainError::PreconditionFailed)
 }
 

@@ -8,7 +8,7 @@
 
 use diesel::prelude::*;
 
-use super::entries::{find_own, Entry, Reply, Share};
+use super::entries::{find_entry, Entry, Reply, Share};
 use super::EntryKind;
 use crate::accounts::links;
 use crate::db::schema::{journal_entries, journal_replies, journal_shares};
@@ -41,7 +41,7 @@ pub fn share(
     expires_at: Option<Timestamp>,
 ) -> DomainResult<Share> {
     let now = Timestamp::now();
-    find_own(conn, client, entry)?;
+    find_entry(conn, client, entry)?;
     if expires_at.is_some_and(|at| at <= now) {
         return Err(DomainError::invalid(
             "expires_at",
@@ -94,7 +94,7 @@ pub fn share(
 
 /// Takes a share back at once; `NotFound` when the entry is not shared.
 pub fn unshare(conn: &mut DbConnection, client: UserId, entry: EntryId) -> DomainResult<()> {
-    find_own(conn, client, entry)?;
+    find_entry(conn, client, entry)?;
     let revoked = diesel::update(
         journal_shares::table
             .filter(journal_shares::entry_id.eq(entry))
@@ -173,15 +173,14 @@ pub fn open(
     client: UserId,
     entry: EntryId,
 ) -> DomainResult<(Share, Entry, Vec<Reply>)> {
-    let (share, _) = find_shared(conn, therapist, client, entry)?;
-    diesel::update(
-        journal_shares::table
-            .find(share.id)
-            .filter(journal_shares::read_at.is_null()),
-    )
-    .set(journal_shares::read_at.eq(Some(Timestamp::now())))
-    .execute(conn)?;
-    let (share, entry) = find_shared(conn, therapist, client, entry)?;
+    let (mut share, entry) = find_shared(conn, therapist, client, entry)?;
+    if share.read_at.is_none() {
+        let now = Timestamp::now();
+        diesel::update(journal_shares::table.find(share.id))
+            .set(journal_shares::read_at.eq(Some(now)))
+            .execute(conn)?;
+        share.read_at = Some(now);
+    }
     let replies = super::entries::replies(conn, entry.id)?;
     Ok((share, entry, replies))
 }

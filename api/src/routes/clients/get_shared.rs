@@ -49,8 +49,7 @@ pub async fn get_shared(
     query: web::Query<SharedQuery>,
 ) -> Result<web::Json<Page<SharedEntryView>>, ApiError> {
     auth.is_therapist()?;
-    let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
-        .map_err(ApiError::Validation)?;
+    let page = crate::routes::page_request(query.limit, query.cursor.as_deref())?;
     let (client, unread, request_id) = (id.into_inner(), query.unread, request_id(&req));
     let rows = auth
         .tx(&state, move |conn, actor| {

@@ -100,8 +100,7 @@ pub async fn get_entries(
     query: web::Query<EntryQuery>,
 ) -> Result<web::Json<Page<EntryView>>, ApiError> {
     auth.is_client()?;
-    let page = domain::page::PageRequest::parse(query.limit, query.cursor.as_deref())
-        .map_err(ApiError::Validation)?;
+    let page = crate::routes::page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter()?;
     let rows = auth
         .db(&state, move |conn, me| {

@@ -89,8 +89,7 @@ pub async fn patch_entry(
     let id = id.into_inner();
     let (entry, share) = auth
         .tx(&state, move |conn, me| {
-            entries::update(conn, me.user_id, id, expected, &changes)?;
-            Ok(entries::find_own(conn, me.user_id, id)?)
+            Ok(entries::update(conn, me.user_id, id, expected, &changes)?)
         })
         .await?;
     Ok(EntryView::new(entry, share.as_ref(), None).respond())
