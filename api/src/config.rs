@@ -219,6 +219,15 @@ impl Config {
             poll_interval: Duration::from_millis(
                 parse_number(source, "WORKER_POLL_MS", 1000, 10, 600_000)?.into(),
             ),
+            retention: domain::maintenance::Retention {
+                jobs: chrono::Duration::days(
+                    parse_number(source, "JOB_RETENTION_DAYS", 7, 1, 3650)?.into(),
+                ),
+                audit: chrono::Duration::days(
+                    parse_number(source, "AUDIT_RETENTION_DAYS", 2190, 1, 36500)?.into(),
+                ),
+                ..Default::default()
+            },
             ..Default::default()
         };
         let shutdown_timeout =

@@ -163,6 +163,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::NotFound => Self::NotFound,
             DomainError::Validation(errors) => Self::Validation(errors),
+            DomainError::BadRequest { code, detail } => Self::BadRequest { code, detail },
             DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
             DomainError::PreconditionFailed => Self::PreconditionFailed,
             DomainError::Forbidden { code, detail } => Self::Forbidden { code, detail },

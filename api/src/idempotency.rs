@@ -5,12 +5,12 @@
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use domain::access::Actor;
+use domain::access::Proof;
 use domain::db::DbConnection;
 use domain::idempotency;
 use serde::Serialize;
 
-use crate::auth::Authenticated;
+use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -45,17 +45,18 @@ enum Outcome {
 
 /// Runs `create` in a transaction and answers 201 with its JSON and a
 /// `Location` of `location_prefix/{id}`; with a key, at most once per key.
-pub async fn create_once<T, F>(
+pub async fn create_once<R, T, F>(
     state: &AppState,
-    auth: &Authenticated,
+    auth: &Auth<R>,
     key: Option<String>,
     fingerprint: String,
     location_prefix: &'static str,
     create: F,
 ) -> Result<HttpResponse, ApiError>
 where
+    R: Proof,
     T: Serialize + Send + 'static,
-    F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+    F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError> + Send + 'static,
 {
     let Some(key) = key else {
         let created = auth.tx(state, create).await?;
@@ -64,13 +65,14 @@ where
     };
     let (k, f) = (key.clone(), fingerprint.clone());
     let outcome = auth
-        .tx(state, move |conn, actor| {
-            if let Some(stored) = idempotency::find(conn, actor.user_id, &k)? {
+        .tx(state, move |conn, proof| {
+            let user = proof.actor().id();
+            if let Some(stored) = idempotency::find(conn, user, &k)? {
                 return Ok(Outcome::Replay(stored));
             }
-            let created = create(conn, actor)?;
+            let created = create(conn, proof)?;
             let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
-            if !idempotency::store(conn, actor.user_id, &k, &f, 201, &body)? {
+            if !idempotency::store(conn, user, &k, &f, 201, &body)? {
                 // A concurrent request with this key won: undo ours, answer with theirs.
                 return Err(ApiError::Conflict {
                     code: "idempotency_race",
@@ -86,8 +88,8 @@ where
             ..
         }) => {
             let stored = auth
-                .db(state, move |conn, actor| {
-                    idempotency::find(conn, actor.user_id, &key)?.ok_or(ApiError::NotFound)
+                .db(state, move |conn, proof| {
+                    idempotency::find(conn, proof.actor().id(), &key)?.ok_or(ApiError::NotFound)
                 })
                 .await?;
             Outcome::Replay(stored)

@@ -47,10 +47,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// List jobs, newest first.
+    /// List jobs, newest first; `--state queued` lists waiting jobs by when they are due.
     List {
-        /// Only jobs that ran out of attempts or failed permanently.
+        /// Only jobs in this state: queued, running, sent, dead, skipped, cancelled.
         #[arg(long)]
+        state: Option<domain::outbox::JobState>,
+        /// Only jobs that ran out of attempts or failed permanently (same as `--state dead`).
+        #[arg(long, conflicts_with = "state")]
         dead: bool,
         #[arg(long, default_value_t = 50)]
         limit: i64,
@@ -76,6 +79,10 @@ enum MailCommand {
     Test {
         #[arg(long)]
         to: String,
+        /// Attach a sample calendar invite (tomorrow, 15 minutes) to check how
+        /// mail clients show it.
+        #[arg(long)]
+        invite: bool,
     },
 }
 
@@ -131,17 +138,17 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             let mut conn = pool.get()?;
             match command {
-                JobsCommand::List { dead, limit } => {
-                    let state = dead.then_some(domain::outbox::JobState::Dead);
+                JobsCommand::List { state, dead, limit } => {
+                    let state = state.or(dead.then_some(domain::outbox::JobState::Dead));
                     let jobs = domain::outbox::list(&mut conn, state, limit.clamp(1, 10_000))?;
-                    writeln!(out, "id\tstate\ttemplate\tattempts\trun_at\tlast_error")?;
+                    writeln!(out, "id\tstate\tkind\tattempts\trun_at\tlast_error")?;
                     for job in jobs {
                         writeln!(
                             out,
                             "{}\t{}\t{}\t{}/{}\t{}\t{}",
                             job.id,
                             job.state,
-                            job.template,
+                            job.kind,
                             job.attempts,
                             job.max_attempts,
                             job.run_at,
@@ -164,9 +171,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => {
-            use domain::accounts::{
-                users, DisplayName, EmailAddress, NewPassword, Role, TimeZoneName,
-            };
+            use domain::accounts::{self, DisplayName, EmailAddress, NewPassword};
             let config = Config::from_env()?;
             let pool = between_api::startup::connect(&config).await?;
             let mut password = String::new();
@@ -179,21 +184,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let password =
                 NewPassword::parse("password", password, &[email.as_str(), name.as_str()])
                     .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.message))?;
-            let hash = domain::accounts::password::hash(password.expose())?;
-            let zone =
-                TimeZoneName::parse("time_zone", "UTC").map_err(|e| anyhow::anyhow!(e.message))?;
+            let hash = accounts::password::hash(password.expose())?;
             let mut conn = pool.get()?;
-            let user = users::create(
-                &mut conn,
-                &users::NewUser {
-                    email: &email,
-                    password_hash: &hash,
-                    display_name: &name,
-                    role: Role::Admin,
-                    time_zone: zone,
-                    verified: true,
-                },
-            )?;
+            let user = accounts::create_admin(&mut conn, &email, &name, &hash)?;
             writeln!(
                 std::io::stdout(),
                 "created admin {} ({})",
@@ -203,14 +196,40 @@ async fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Mail {
-            command: MailCommand::Test { to },
+            command: MailCommand::Test { to, invite },
         } => {
+            use domain::outbox::{CalendarEvent, CalendarMethod, EmailKind, Party, TestEmail};
             let config = Config::from_env()?;
             let mailer = between_api::mail::Mailer::from_config(&config)?;
-            let rendered = mailer.templates.render("test", &serde_json::json!({}))?;
             let id = domain::ids::JobId::new();
-            let message = between_api::mail::compose(&mailer.from, id, &to, rendered)
-                .map_err(anyhow::Error::msg)?;
+            let invite = invite.then(|| {
+                let starts_at = domain::Timestamp::now() + chrono::Duration::days(1);
+                CalendarEvent {
+                    method: CalendarMethod::Request,
+                    uid: format!("test-{id}@between"),
+                    sequence: 0,
+                    starts_at,
+                    ends_at: starts_at + chrono::Duration::minutes(15),
+                    summary: "Between test invite".into(),
+                    description: "A sample invite sent by `between mail test --invite`.".into(),
+                    url: Some(config.app_base_url.clone()),
+                    organizer: Party {
+                        name: mailer.from.name.clone().unwrap_or_default(),
+                        email: mailer.from.email.to_string(),
+                    },
+                    attendee: Party {
+                        name: String::new(),
+                        email: to.clone(),
+                    },
+                }
+            });
+            let email = TestEmail { invite };
+            let rendered = mailer
+                .templates
+                .render(EmailKind::Test, &serde_json::to_value(&email)?)?;
+            let message =
+                between_api::mail::compose(&mailer.from, id, &to, rendered, email.invite.as_ref())
+                    .map_err(anyhow::Error::msg)?;
             mailer.transport.send(&id.to_string(), message).await?;
             writeln!(
                 std::io::stdout(),

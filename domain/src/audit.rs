@@ -1,16 +1,43 @@
 //! The access log (every read of client data by someone other than the
 //! client; never the content) and the security log.
+//!
+//! Access-log rows are written only through [`crate::care::CareAccess`] and
+//! [`crate::care::clients`], in the same transaction as the read they record.
 
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::access::Actor;
+use crate::access::Role;
 use crate::db::schema::{access_log, security_events};
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::ids::{RowId, UserId};
 use crate::time::Timestamp;
+
+crate::text_enum! {
+    /// What kind of client data was read.
+    pub enum Resource {
+        ClientProfile => "client_profile",
+        JournalEntry => "journal_entry",
+    }
+}
+
+crate::text_enum! {
+    /// How it was read.
+    pub enum Action {
+        /// Opened on its own.
+        Read => "read",
+        /// Shown in a list.
+        List => "list",
+        /// Shown on the agenda for the next session.
+        Agenda => "agenda",
+        /// Answered with a reply.
+        Reply => "reply",
+        /// Marked discussed in a session.
+        Discussed => "discussed",
+    }
+}
 
 /// One read of a client's data.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -22,41 +49,36 @@ pub struct AccessEntry {
     /// Who read (null if that account was deleted since).
     pub actor_id: Option<UserId>,
     /// Their role at the time.
-    #[schema(example = "therapist")]
-    pub actor_role: String,
-    /// What was read, e.g. `client_profile`, `journal_entry`.
-    #[schema(example = "client_profile")]
-    pub resource: String,
+    pub actor_role: Role,
+    /// What was read.
+    pub resource: Resource,
     pub resource_id: Option<uuid::Uuid>,
-    #[schema(example = "read")]
-    pub action: String,
+    pub action: Action,
     /// The request that read it, for support.
     pub request_id: Option<String>,
     pub at: Timestamp,
 }
 
-pub struct Access<'a> {
+/// A row to write; built by the care access, which knows who reads whom.
+pub(crate) struct Access<'a> {
     pub client: UserId,
-    pub resource: &'a str,
+    pub actor: UserId,
+    pub actor_role: Role,
+    pub resource: Resource,
     pub resource_id: Option<uuid::Uuid>,
-    pub action: &'a str,
+    pub action: Action,
     pub request_id: Option<&'a str>,
 }
 
-/// Records a read by `actor` of `client`'s data. Reads by the client
-/// themselves are not logged.
-pub fn record(conn: &mut DbConnection, actor: &Actor, access: &Access<'_>) -> DomainResult<()> {
-    if actor.user_id == access.client {
-        return Ok(());
-    }
+pub(crate) fn record(conn: &mut DbConnection, access: &Access<'_>) -> DomainResult<()> {
     diesel::insert_into(access_log::table)
         .values((
             access_log::id.eq(RowId::new()),
             access_log::client_id.eq(access.client),
-            access_log::actor_id.eq(Some(actor.user_id)),
-            access_log::actor_role.eq(actor.role.as_str()),
+            access_log::actor_id.eq(Some(access.actor)),
+            access_log::actor_role.eq(access.actor_role),
             access_log::resource.eq(access.resource),
-            access_log::resource_id.eq(access.resource_id.map(crate::ids::RowId)),
+            access_log::resource_id.eq(access.resource_id.map(RowId)),
             access_log::action.eq(access.action),
             access_log::request_id.eq(access.request_id),
             access_log::at.eq(Timestamp::now()),
@@ -84,34 +106,67 @@ pub fn for_client(
     Ok(query.load(conn)?)
 }
 
-/// Security-relevant events: logins, refresh-token reuse, role denials.
-pub struct SecurityEvent<'a> {
-    pub kind: &'a str,
-    pub user: Option<UserId>,
-    pub ip: Option<&'a str>,
-    pub request_id: Option<&'a str>,
-    pub detail: Option<&'a str>,
+crate::text_enum! {
+    /// Security-relevant events.
+    pub enum SecurityKind {
+        LoginSucceeded => "login_succeeded",
+        LoginFailed => "login_failed",
+        RefreshTokenReuse => "refresh_token_reuse",
+        PasswordChanged => "password_changed",
+        PasswordResetRequested => "password_reset_requested",
+        PasswordReset => "password_reset",
+        InvitationAccepted => "invitation_accepted",
+        AccountDisabled => "account_disabled",
+        AccountEnabled => "account_enabled",
+    }
 }
 
-pub fn security_event(conn: &mut DbConnection, event: &SecurityEvent<'_>) -> DomainResult<()> {
-    diesel::insert_into(security_events::table)
-        .values((
-            security_events::id.eq(RowId::new()),
-            security_events::kind.eq(event.kind),
-            security_events::user_id.eq(event.user),
-            security_events::ip.eq(event.ip),
-            security_events::request_id.eq(event.request_id),
-            security_events::detail.eq(event.detail),
-            security_events::at.eq(Timestamp::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// Where a request came from, for the security log.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Origin {
+    /// Writes a security event on `conn` (and to the structured log).
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        kind: SecurityKind,
+        user: Option<UserId>,
+        detail: Option<&str>,
+    ) -> DomainResult<()> {
+        tracing::info!(target: "security", kind = kind.as_str(), user = ?user, ip = ?self.ip, "security event");
+        diesel::insert_into(security_events::table)
+            .values((
+                security_events::id.eq(RowId::new()),
+                security_events::kind.eq(kind),
+                security_events::user_id.eq(user),
+                security_events::ip.eq(self.ip.as_deref()),
+                security_events::request_id.eq(self.request_id.as_deref()),
+                security_events::detail.eq(detail),
+                security_events::at.eq(Timestamp::now()),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
 }
 
 /// Counts events of a kind (operators and tests).
-pub fn count_security_events(conn: &mut DbConnection, kind: &str) -> DomainResult<i64> {
+pub fn count_security_events(conn: &mut DbConnection, kind: SecurityKind) -> DomainResult<i64> {
     Ok(security_events::table
         .filter(security_events::kind.eq(kind))
         .count()
         .get_result(conn)?)
+}
+
+/// Deletes access-log rows and security events older than `before`
+/// (retention); returns how many rows went.
+pub fn trim(conn: &mut DbConnection, before: Timestamp) -> DomainResult<usize> {
+    let access =
+        diesel::delete(access_log::table.filter(access_log::at.lt(before))).execute(conn)?;
+    let security = diesel::delete(security_events::table.filter(security_events::at.lt(before)))
+        .execute(conn)?;
+    Ok(access + security)
 }

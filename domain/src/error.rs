@@ -41,6 +41,9 @@ pub enum DomainError {
     NotFound,
     #[error("invalid input")]
     Validation(Vec<FieldError>),
+    /// The request cannot be honoured as sent (e.g. a used or expired link).
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("{detail}")]

@@ -54,3 +54,12 @@ pub fn store(
     .execute(conn)?;
     Ok(inserted == 1)
 }
+
+/// Forgets stored responses older than `before`: a retry comes within
+/// minutes, and a stored response is a copy of what it created.
+pub fn trim(conn: &mut DbConnection, before: Timestamp) -> DomainResult<usize> {
+    Ok(
+        diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+            .execute(conn)?,
+    )
+}

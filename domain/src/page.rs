@@ -67,6 +67,12 @@ impl PageRequest {
         self.limit + 1
     }
 
+    /// The rows a page shows: all but the look-ahead row.
+    pub fn shown<'a, R>(&self, rows: &'a [R]) -> &'a [R] {
+        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
+        &rows[..rows.len().min(limit)]
+    }
+
     /// Builds the page from up to `fetch()` rows in list order.
     pub fn page<R, T>(
         &self,

@@ -20,7 +20,7 @@ use between_tests::smtp::TestSmtp;
 use between_tests::{temp_dir, test_config, TestDatabase};
 use diesel::Connection;
 use domain::db::{DbConnection, PoolOptions};
-use domain::outbox::{self, JobState, NewEmail};
+use domain::outbox::{self, JobState, Outgoing, TestEmail};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -58,11 +58,10 @@ async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) {
             for i in 0..jobs {
                 outbox::enqueue(
                     conn,
-                    &NewEmail::now(
-                        "test",
+                    &Outgoing::now(
                         "bench@example.org",
                         format!("bench:{i}"),
-                        serde_json::json!({}),
+                        TestEmail::default(),
                     ),
                 )?;
             }

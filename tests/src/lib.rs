@@ -282,15 +282,15 @@ impl TestApp {
             .await
     }
 
-    /// The data of the newest queued email of `template` to `recipient`,
-    /// as the worker will render it (tokens included).
-    pub fn email_data(&self, template: &str, recipient: &str) -> serde_json::Value {
+    /// The payload of the newest email of `kind` to `recipient`, as the
+    /// worker will render it (tokens included).
+    pub fn email_data(&self, kind: &str, recipient: &str) -> serde_json::Value {
         let mut conn = self.pool.get().unwrap();
         let job = domain::outbox::list(&mut conn, None, 10_000)
             .unwrap()
             .into_iter()
-            .find(|j| j.template == template && j.recipient.contains(recipient))
-            .unwrap_or_else(|| panic!("no {template} email to {recipient}"));
+            .find(|j| j.kind.as_str() == kind && j.recipient.contains(recipient))
+            .unwrap_or_else(|| panic!("no {kind} email to {recipient}"));
         serde_json::from_str(&job.payload).unwrap()
     }
 
@@ -369,19 +369,14 @@ impl TestApp {
 
     /// Creates an admin the way `between admin create` does, and logs them in.
     pub async fn admin(&self, email: &str) -> Person {
-        use domain::accounts::{users, DisplayName, EmailAddress, Role, TimeZoneName};
+        use domain::accounts::{self, DisplayName, EmailAddress};
         let id = {
             let mut conn = self.pool.get().unwrap();
-            users::create(
+            accounts::create_admin(
                 &mut conn,
-                &users::NewUser {
-                    email: &EmailAddress::parse("email", email).unwrap(),
-                    password_hash: &domain::accounts::password::hash(PASSWORD).unwrap(),
-                    display_name: &DisplayName::parse("name", "Admin").unwrap(),
-                    role: Role::Admin,
-                    time_zone: TimeZoneName::parse("tz", "UTC").unwrap(),
-                    verified: true,
-                },
+                &EmailAddress::parse("email", email).unwrap(),
+                &DisplayName::parse("name", "Admin").unwrap(),
+                &accounts::password::hash(PASSWORD).unwrap(),
             )
             .unwrap()
             .id

@@ -1,17 +1,22 @@
-//! The authenticated-actor extractor.
+//! The authenticated-caller extractor, with the role a route needs in its
+//! type: `Auth<Client>`, `Auth<Therapist>`, `Auth<Admin>` or `Auth<Actor>`
+//! (any role).
 //!
-//! Extracting checks the access token's signature and claims only. The
+//! Extracting checks the access token's signature and claims, and the
+//! claimed role against the route's (403 before any database work). The
 //! session (not revoked, not expired, account enabled, role unchanged) is
 //! checked in the same database call as the handler's own work: handlers
-//! reach the database through [`Authenticated::db`] and
-//! [`Authenticated::tx`], which verify the session first and only then hand
-//! over the [`Actor`]. No handler can touch data for a revoked session, and
-//! a request costs one trip to the blocking pool, not two.
+//! reach the database through [`Auth::db`] and [`Auth::tx`], which confirm
+//! the session first and only then hand over the proof (`&Client`, …) that
+//! domain functions require. No handler can touch data for a revoked
+//! session, and a request costs one trip to the blocking pool, not two.
+
+use std::marker::PhantomData;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use domain::access::Actor;
+use domain::access::{Actor, Admin, Claimed, Client, Proof, Therapist};
 use domain::accounts::sessions;
 use domain::db::DbConnection;
 use futures_util::future::{ready, Ready};
@@ -19,9 +24,17 @@ use futures_util::future::{ready, Ready};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub struct Authenticated {
-    claimed: Actor,
+/// A caller with a valid access token whose role fits the route.
+pub struct Auth<R: Proof> {
+    claimed: Claimed,
+    role: PhantomData<fn() -> R>,
 }
+
+pub type ClientAuth = Auth<Client>;
+pub type TherapistAuth = Auth<Therapist>;
+pub type AdminAuth = Auth<Admin>;
+/// Any signed-in person, whatever their role.
+pub type AnyAuth = Auth<Actor>;
 
 fn unauthorized(code: &'static str, detail: &str) -> ApiError {
     ApiError::Unauthorized {
@@ -30,7 +43,11 @@ fn unauthorized(code: &'static str, detail: &str) -> ApiError {
     }
 }
 
-impl Authenticated {
+fn session_ended() -> ApiError {
+    unauthorized("session_ended", "This session has ended; log in again.")
+}
+
+impl<R: Proof> Auth<R> {
     fn from_header(req: &HttpRequest) -> Result<Self, ApiError> {
         let state = req
             .app_data::<web::Data<AppState>>()
@@ -67,65 +84,57 @@ impl Authenticated {
         let claims = state.auth.jwt.verify(token).map_err(|_| {
             unauthorized("invalid_token", "The access token is invalid or expired.")
         })?;
+        if let Some(role) = R::ROLE.filter(|role| *role != claims.role) {
+            return Err(role.required().into());
+        }
         Ok(Self {
-            claimed: Actor {
+            claimed: Claimed {
                 user_id: claims.sub,
                 role: claims.role,
                 session_id: claims.sid,
+                request_id: crate::routes::request_id(req),
             },
+            role: PhantomData,
         })
     }
 
-    /// Role checks on the token's role; [`Self::db`] confirms it is current.
-    pub fn is_client(&self) -> Result<(), ApiError> {
-        Ok(self.claimed.is_client()?)
-    }
-
-    pub fn is_therapist(&self) -> Result<(), ApiError> {
-        Ok(self.claimed.is_therapist()?)
-    }
-
-    pub fn is_admin(&self) -> Result<(), ApiError> {
-        Ok(self.claimed.is_admin()?)
-    }
-
-    /// Confirms the session on `conn`, then runs `f` as the actor.
-    fn verified<T>(
-        claimed: Actor,
+    /// Confirms the session on `conn`, then runs `f` with the caller's proof.
+    fn confirmed<T>(
+        claimed: Claimed,
         conn: &mut DbConnection,
-        f: impl FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError>,
+        f: impl FnOnce(&mut DbConnection, &R) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        match sessions::active_role(conn, claimed.session_id, claimed.user_id)? {
-            Some(role) if role == claimed.role => f(conn, &claimed),
-            _ => Err(unauthorized(
-                "session_ended",
-                "This session has ended; log in again.",
-            )),
-        }
+        let actor = sessions::confirm(conn, claimed)?.ok_or_else(session_ended)?;
+        let proof = R::from_actor(actor).ok_or_else(session_ended)?;
+        f(conn, &proof)
     }
 
-    /// Runs `f` with a pooled connection, as the verified actor.
+    /// Runs `f` with a pooled connection, as the confirmed caller.
     pub async fn db<T, F>(&self, state: &AppState, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError> + Send + 'static,
     {
-        let claimed = self.claimed;
-        state.db(move |conn| Self::verified(claimed, conn, f)).await
+        let claimed = self.claimed.clone();
+        state
+            .db(move |conn| Self::confirmed(claimed, conn, f))
+            .await
     }
 
     /// Like [`Self::db`], inside one write transaction.
     pub async fn tx<T, F>(&self, state: &AppState, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &Actor) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError> + Send + 'static,
     {
-        let claimed = self.claimed;
-        state.tx(move |conn| Self::verified(claimed, conn, f)).await
+        let claimed = self.claimed.clone();
+        state
+            .tx(move |conn| Self::confirmed(claimed, conn, f))
+            .await
     }
 }
 
-impl FromRequest for Authenticated {
+impl<R: Proof> FromRequest for Auth<R> {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;
 

@@ -6,7 +6,7 @@ mod jwt;
 mod passwords;
 mod rate_limit;
 
-pub use extractor::Authenticated;
+pub use extractor::{AdminAuth, AnyAuth, Auth, ClientAuth, TherapistAuth};
 pub use jwt::{Claims, JwtKeys, ACCESS_TOKEN_AUDIENCE};
 pub use passwords::PasswordHasher;
 pub use rate_limit::{Bucket, RateLimits};

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use domain::accounts::password::{self, Verified};
+use domain::accounts::password::{self, PasswordHash, Verified};
 use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
@@ -33,7 +33,7 @@ impl PasswordHasher {
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
     }
 
-    pub async fn hash(&self, plain: String) -> Result<String, ApiError> {
+    pub async fn hash(&self, plain: String) -> Result<PasswordHash, ApiError> {
         Ok(self.run(move || password::hash(&plain)).await??)
     }
 

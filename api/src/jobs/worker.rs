@@ -1,14 +1,18 @@
 //! The outbox worker. Any number run at once, in every `between serve` and
-//! as `between worker`: each claims due jobs under a lease, sends them with
+//! as `between worker`: each claims due jobs under a lease, asks each job's
+//! kind just before sending whether it is still wanted, sends it with
 //! bounded concurrency and records the outcome. On shutdown it finishes the
 //! sends in flight and gives back the jobs it claimed but did not start.
+//! Now and then it also runs the retention pass.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use domain::db::Pool;
+use domain::delivery::{self, Prepared};
 use domain::ids::JobId;
-use domain::outbox::{self, Job, Outcome};
+use domain::maintenance::{self, Retention};
+use domain::outbox::{self, CalendarEvent, Job, Outcome};
 use futures_util::StreamExt;
 use tokio::sync::watch;
 
@@ -30,6 +34,10 @@ pub struct WorkerOptions {
     /// First retry delay; doubles with each attempt up to `retry_cap`.
     pub retry_base: chrono::Duration,
     pub retry_cap: chrono::Duration,
+    /// How long finished jobs keep their payloads, and the audit logs their rows.
+    pub retention: Retention,
+    /// How often the retention pass runs.
+    pub maintenance_interval: Duration,
 }
 
 impl Default for WorkerOptions {
@@ -41,6 +49,8 @@ impl Default for WorkerOptions {
             concurrency: 16,
             retry_base: chrono::Duration::seconds(30),
             retry_cap: chrono::Duration::hours(2),
+            retention: Retention::default(),
+            maintenance_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -74,9 +84,14 @@ impl Worker {
     /// Runs until `shutdown` turns true.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, transport = self.mailer.transport.describe(), "outbox worker started");
+        let mut next_maintenance = tokio::time::Instant::now();
         loop {
             if *shutdown.borrow() {
                 break;
+            }
+            if tokio::time::Instant::now() >= next_maintenance {
+                self.maintain().await;
+                next_maintenance = tokio::time::Instant::now() + self.options.maintenance_interval;
             }
             let worked = match self.claim().await {
                 Ok(jobs) if jobs.is_empty() => false,
@@ -106,6 +121,24 @@ impl Worker {
         let count = jobs.len();
         self.process_batch(jobs, None).await;
         Ok(count)
+    }
+
+    /// Runs the retention pass once; a failure is logged and retried next time.
+    pub async fn maintain(&self) {
+        let retention = self.options.retention;
+        let done = self
+            .with_db(move |conn| maintenance::run(conn, &retention, domain::Timestamp::now()))
+            .await;
+        match done {
+            Ok(report) => tracing::info!(
+                worker = %self.id,
+                payloads_cleared = report.payloads_cleared,
+                audit_rows_deleted = report.audit_rows_deleted,
+                idempotency_keys_deleted = report.idempotency_keys_deleted,
+                "retention pass done"
+            ),
+            Err(e) => tracing::warn!(worker = %self.id, error = %e, "retention pass failed"),
+        }
     }
 
     async fn claim(&self) -> anyhow::Result<Vec<Job>> {
@@ -171,38 +204,32 @@ impl Worker {
     }
 
     async fn process(&self, job: Job) {
-        let outcome = match self.deliver(&job).await {
-            Ok(()) => Outcome::Sent,
-            Err(SendError::Transient(e)) => Outcome::Transient(e),
-            Err(SendError::Permanent(e)) => Outcome::Permanent(e),
-        };
+        let outcome = self.attempt(&job).await;
+        let (kind, attempt) = (job.kind.as_str(), job.attempts);
         match &outcome {
             Outcome::Sent => {
-                tracing::info!(job = %job.id, template = %job.template, attempt = job.attempts, "email sent")
+                tracing::info!(job = %job.id, kind, attempt, "email sent")
+            }
+            Outcome::Skipped(reason) => {
+                tracing::info!(job = %job.id, kind, reason = %reason, "email no longer wanted; skipped")
             }
             Outcome::Transient(e) => {
-                tracing::warn!(job = %job.id, template = %job.template, attempt = job.attempts, error = %e, "email send failed; will retry")
+                tracing::warn!(job = %job.id, kind, attempt, error = %e, "email send failed; will retry")
             }
             Outcome::Permanent(e) => {
-                tracing::error!(job = %job.id, template = %job.template, attempt = job.attempts, error = %e, "email send failed permanently")
+                tracing::error!(job = %job.id, kind, attempt, error = %e, "email send failed permanently")
             }
         }
-        let pool = self.pool.clone();
         let owner = self.id.clone();
         let (base, cap) = (self.options.retry_base, self.options.retry_cap);
         let id = job.id;
-        let recorded = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
-            let mut conn = pool.get()?;
-            Ok(outbox::finish(&mut conn, id, &owner, &outcome, base, cap)?)
-        })
-        .await;
+        let recorded = self
+            .with_db(move |conn| outbox::finish(conn, id, &owner, &outcome, base, cap))
+            .await;
         match recorded {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => {
+            Ok(true) => {}
+            Ok(false) => {
                 tracing::warn!(job = %id, "lease lost before the outcome was recorded")
-            }
-            Ok(Err(e)) => {
-                tracing::error!(job = %id, error = %e, "cannot record the outcome; the job will be retried after its lease")
             }
             Err(e) => {
                 tracing::error!(job = %id, error = %e, "cannot record the outcome; the job will be retried after its lease")
@@ -210,15 +237,38 @@ impl Worker {
         }
     }
 
-    async fn deliver(&self, job: &Job) -> Result<(), SendError> {
-        let data: serde_json::Value = serde_json::from_str(&job.payload)
-            .map_err(|e| SendError::Permanent(format!("bad payload: {e}")))?;
+    /// Asks the job's kind whether it is still wanted, then sends it.
+    async fn attempt(&self, job: &Job) -> Outcome {
+        let (claimed, owner) = (job.clone(), self.id.clone());
+        let prepared = self
+            .with_db(move |conn| delivery::prepare(conn, &claimed, &owner))
+            .await;
+        match prepared {
+            Err(e) => Outcome::Transient(format!("cannot check the job before sending: {e:#}")),
+            Ok(Prepared::Skip(reason)) => Outcome::Skipped(reason),
+            Ok(Prepared::Broken(error)) => Outcome::Permanent(error),
+            Ok(Prepared::Send { data, calendar }) => {
+                match self.deliver(job, &data, calendar.as_deref()).await {
+                    Ok(()) => Outcome::Sent,
+                    Err(SendError::Transient(e)) => Outcome::Transient(e),
+                    Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                }
+            }
+        }
+    }
+
+    async fn deliver(
+        &self,
+        job: &Job,
+        data: &serde_json::Value,
+        invite: Option<&CalendarEvent>,
+    ) -> Result<(), SendError> {
         let rendered = self
             .mailer
             .templates
-            .render(&job.template, &data)
-            .map_err(|e| SendError::Permanent(format!("cannot render {}: {e}", job.template)))?;
-        let message = compose(&self.mailer.from, job.id, &job.recipient, rendered)
+            .render(job.kind, data)
+            .map_err(|e| SendError::Permanent(format!("cannot render {}: {e}", job.kind)))?;
+        let message = compose(&self.mailer.from, job.id, &job.recipient, rendered, invite)
             .map_err(SendError::Permanent)?;
         self.mailer
             .transport

@@ -1,36 +1,59 @@
 //! Email: templates, composition and transports.
 //!
-//! Features never send directly: they queue a [`domain::outbox::NewEmail`]
-//! naming a template and its data, in the same transaction as their change.
-//! The worker ([`crate::jobs`]) renders and sends it.
+//! Features never send directly: they queue a typed
+//! [`domain::outbox::Outgoing`] in the same transaction as their change. The
+//! worker ([`crate::jobs`]) renders the kind's template with its payload
+//! and sends it, with a calendar invite when the kind carries one.
 //!
 //! Emails carry minimal health information: no client-written text, mood or
 //! clinical detail in any subject or body; a reminder says what and when,
 //! never why.
 
+mod calendar;
 mod templates;
 mod transport;
 
+pub use calendar::{ics, PRODUCT_ID};
 pub use templates::{Rendered, Templates};
 pub use transport::{Mailer, SendError, Transport};
 
 use domain::ids::JobId;
-use lettre::message::{header, Mailbox, MultiPart};
+use domain::outbox::CalendarEvent;
+use lettre::message::header::ContentType;
+use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 
-/// Builds the message for a job: multipart text and HTML, a `Message-ID`
-/// derived from the job id (so a retried send carries the same id and the
-/// receiver can drop the duplicate) and the current `Date`.
+/// Builds the message for a job: multipart text and HTML (and the calendar
+/// invite, when there is one, as a `text/calendar` part whose `method`
+/// parameter matches the invite's `METHOD`), a `Message-ID` derived from
+/// the job id (so a retried send carries the same id and the receiver can
+/// drop the duplicate) and the current `Date`.
 pub fn compose(
     from: &Mailbox,
     id: JobId,
     recipient: &str,
     rendered: Rendered,
+    invite: Option<&CalendarEvent>,
 ) -> Result<Message, String> {
     let to: Mailbox = recipient
         .parse()
         .map_err(|e| format!("invalid recipient address: {e}"))?;
     let domain = from.email.domain().to_owned();
+    let mut body = MultiPart::alternative()
+        .singlepart(SinglePart::plain(rendered.text))
+        .singlepart(SinglePart::html(rendered.html));
+    if let Some(event) = invite {
+        let content_type = ContentType::parse(&format!(
+            "text/calendar; method={}; charset=UTF-8",
+            event.method.as_str()
+        ))
+        .map_err(|e| format!("cannot build the calendar part: {e}"))?;
+        body = body.singlepart(
+            SinglePart::builder()
+                .header(content_type)
+                .body(calendar::ics(event)),
+        );
+    }
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -38,9 +61,6 @@ pub fn compose(
         .message_id(Some(format!("<{id}@{domain}>")))
         .date_now()
         .header(header::MIME_VERSION_1_0)
-        .multipart(MultiPart::alternative_plain_html(
-            rendered.text,
-            rendered.html,
-        ))
+        .multipart(body)
         .map_err(|e| format!("cannot build the message: {e}"))
 }

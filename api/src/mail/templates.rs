@@ -1,6 +1,7 @@
 //! Email templates, compiled into the binary. Each email has three parts:
 //! `<name>.subject`, `<name>.txt` and `<name>.html`; HTML is auto-escaped.
 
+use domain::outbox::EmailKind;
 use minijinja::Environment;
 use serde_json::Value;
 
@@ -65,17 +66,20 @@ impl Templates {
         Ok(Self { env })
     }
 
-    /// Whether `name` has all three parts.
-    pub fn has(&self, name: &str) -> bool {
-        ["subject", "txt", "html"]
-            .iter()
-            .all(|ext| self.env.get_template(&format!("{name}.{ext}")).is_ok())
+    /// Whether `kind` has all three parts.
+    pub fn has(&self, kind: EmailKind) -> bool {
+        ["subject", "txt", "html"].iter().all(|ext| {
+            self.env
+                .get_template(&format!("{}.{ext}", kind.as_str()))
+                .is_ok()
+        })
     }
 
-    pub fn render(&self, name: &str, data: &Value) -> Result<Rendered, minijinja::Error> {
+    /// Renders `kind`'s template with its payload.
+    pub fn render(&self, kind: EmailKind, data: &Value) -> Result<Rendered, minijinja::Error> {
         let part = |ext: &str| -> Result<String, minijinja::Error> {
             self.env
-                .get_template(&format!("{name}.{ext}"))?
+                .get_template(&format!("{}.{ext}", kind.as_str()))?
                 .render(data)
         };
         Ok(Rendered {
@@ -94,7 +98,9 @@ mod tests {
     #[test]
     fn html_is_escaped_and_text_is_not() {
         let templates = Templates::new("https://app.example.org").unwrap();
-        let rendered = templates.render("test", &serde_json::json!({})).unwrap();
+        let rendered = templates
+            .render(EmailKind::Test, &serde_json::json!({}))
+            .unwrap();
         assert_eq!(rendered.subject, "Between test message");
         assert!(rendered.text.contains("https://app.example.org"));
         assert!(
@@ -109,7 +115,7 @@ mod tests {
     fn links_carry_the_token_as_a_query_parameter_and_names_are_escaped() {
         let templates = Templates::new("https://app.example.org").unwrap();
         let data = serde_json::json!({"therapist_name": "Dr <b>Rivera</b>", "token": "abc123"});
-        let rendered = templates.render("invitation", &data).unwrap();
+        let rendered = templates.render(EmailKind::Invitation, &data).unwrap();
         assert!(rendered
             .text
             .contains("https://app.example.org/accept-invitation?token=abc123"));
@@ -123,12 +129,58 @@ mod tests {
     }
 
     #[test]
-    fn every_template_has_three_parts() {
+    fn every_email_kind_has_three_parts_and_no_template_is_unused() {
         let templates = Templates::new("https://app.example.org").unwrap();
+        for kind in EmailKind::ALL {
+            assert!(templates.has(*kind), "{kind}");
+        }
         for (name, _) in TEMPLATES {
             if let Some(base) = name.strip_suffix(".subject") {
-                assert!(templates.has(base), "{base}");
+                assert!(EmailKind::parse(base).is_some(), "{base} is no email kind");
             }
+        }
+    }
+
+    #[test]
+    fn every_kind_renders_from_its_payload_struct() {
+        use domain::accounts::emails::{
+            InvitationMessage, PasswordResetMessage, VerifyEmailMessage,
+        };
+        use domain::outbox::{Email, TestEmail};
+        fn render<E: Email>(templates: &Templates, email: &E) -> Rendered {
+            let data = serde_json::to_value(email).unwrap();
+            templates.render(E::KIND, &data).unwrap()
+        }
+        let templates = Templates::new("https://app.example.org").unwrap();
+        let token = "t0k3n".to_owned();
+        let rendered = [
+            render(&templates, &TestEmail::default()),
+            render(
+                &templates,
+                &VerifyEmailMessage {
+                    display_name: "Ada".into(),
+                    token: token.clone(),
+                },
+            ),
+            render(
+                &templates,
+                &PasswordResetMessage {
+                    display_name: "Ada".into(),
+                    token: token.clone(),
+                },
+            ),
+            render(
+                &templates,
+                &InvitationMessage {
+                    invitation_id: domain::ids::InvitationId::new(),
+                    therapist_name: "Dr. Rivera".into(),
+                    token: token.clone(),
+                },
+            ),
+        ];
+        assert_eq!(rendered.len(), EmailKind::ALL.len());
+        for r in &rendered[1..] {
+            assert!(r.text.contains("?token=t0k3n"), "{}", r.text);
         }
     }
 }

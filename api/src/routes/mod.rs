@@ -78,42 +78,13 @@ pub fn request_id(req: &HttpRequest) -> Option<String> {
     req.extensions().get::<RequestId>().map(|id| id.0.clone())
 }
 
-/// Who asked, for the security log: peer address and request id.
-#[derive(Debug, Clone, Default)]
-pub struct RequestMeta {
-    pub ip: Option<String>,
-    pub request_id: Option<String>,
-}
-
-impl RequestMeta {
-    pub fn of(req: &HttpRequest) -> Self {
-        Self {
-            ip: req
-                .app_data::<actix_web::web::Data<crate::state::AppState>>()
-                .and_then(|state| state.auth.limits.client_ip(req))
-                .map(|ip| ip.to_string()),
-            request_id: request_id(req),
-        }
-    }
-
-    /// Writes a security event on `conn`.
-    pub fn record(
-        &self,
-        conn: &mut domain::db::DbConnection,
-        kind: &str,
-        user: Option<domain::ids::UserId>,
-        detail: Option<&str>,
-    ) -> Result<(), ApiError> {
-        tracing::info!(target: "security", kind, user = ?user, ip = ?self.ip, "security event");
-        Ok(domain::audit::security_event(
-            conn,
-            &domain::audit::SecurityEvent {
-                kind,
-                user,
-                ip: self.ip.as_deref(),
-                request_id: self.request_id.as_deref(),
-                detail,
-            },
-        )?)
+/// Who asked, for the security log: client address and request id.
+pub fn origin(req: &HttpRequest) -> domain::audit::Origin {
+    domain::audit::Origin {
+        ip: req
+            .app_data::<actix_web::web::Data<crate::state::AppState>>()
+            .and_then(|state| state.auth.limits.client_ip(req))
+            .map(|ip| ip.to_string()),
+        request_id: request_id(req),
     }
 }

@@ -6,8 +6,10 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::password::PasswordHash;
 use super::users::{self, NewUser, User};
-use super::{DisplayName, EmailAddress, Role, TimeZoneName};
+use super::{DisplayName, EmailAddress, TimeZoneName};
+use crate::access::Role;
 use crate::db::schema::invitations;
 use crate::db::DbConnection;
 use crate::error::{DomainError, DomainResult};
@@ -130,7 +132,7 @@ pub fn revoke(
 }
 
 pub struct Acceptance<'a> {
-    pub password_hash: &'a str,
+    pub password_hash: &'a PasswordHash,
     pub display_name: &'a DisplayName,
     pub time_zone: TimeZoneName,
 }
@@ -178,7 +180,7 @@ pub fn accept(
     if claimed != 1 {
         return Err(DomainError::NotFound);
     }
-    super::links::create(conn, invitation.therapist_id, client.id)?;
+    crate::care::link(conn, invitation.therapist_id, client.id)?;
     Ok((client, invitation.therapist_id))
 }
 
@@ -192,4 +194,15 @@ pub fn pending_email(conn: &mut DbConnection, token: &str) -> DomainResult<Optio
         .optional()?
         .filter(|i| i.status(now) == InvitationStatus::Pending)
         .map(|i| i.email))
+}
+
+/// Whether the invitation can still be accepted (its email is still wanted).
+pub fn is_pending(conn: &mut DbConnection, id: InvitationId) -> DomainResult<bool> {
+    let now = Timestamp::now();
+    Ok(invitations::table
+        .find(id)
+        .select(Invitation::as_select())
+        .first(conn)
+        .optional()?
+        .is_some_and(|i| i.status(now) == InvitationStatus::Pending))
 }

@@ -4,7 +4,7 @@
 use std::sync::OnceLock;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::DomainError;
@@ -14,11 +14,28 @@ fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::DEFAULT)
 }
 
-pub fn hash(password: &str) -> Result<String, DomainError> {
+/// A password hash in PHC string form; only [`hash`] makes one, so a
+/// plain password can never be stored by mistake.
+#[derive(Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash(***)")
+    }
+}
+
+pub fn hash(password: &str) -> Result<PasswordHash, DomainError> {
     let salt = SaltString::generate(&mut OsRng);
     hasher()
         .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+        .map(|h| PasswordHash(h.to_string()))
         .map_err(|e| DomainError::Internal(format!("cannot hash a password: {e}")))
 }
 
@@ -32,7 +49,7 @@ pub enum Verified {
 }
 
 pub fn verify(password: &str, stored: &str) -> Verified {
-    let Ok(parsed) = PasswordHash::new(stored) else {
+    let Ok(parsed) = argon2::password_hash::PasswordHash::new(stored) else {
         return Verified::No;
     };
     if hasher()
@@ -55,8 +72,11 @@ pub fn verify(password: &str, stored: &str) -> Verified {
 /// response times do not tell which emails exist.
 pub fn verify_dummy(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let stored =
-        DUMMY.get_or_init(|| hash("a password nobody has, used for timing").unwrap_or_default());
+    let stored = DUMMY.get_or_init(|| {
+        hash("a password nobody has, used for timing")
+            .map(|h| h.0)
+            .unwrap_or_default()
+    });
     let _ = verify(password, stored);
 }
 
@@ -66,7 +86,7 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_old_parameters_ask_for_a_rehash() -> Result<(), DomainError> {
-        let stored = hash("quiet harbour lantern 42")?;
+        let stored = hash("quiet harbour lantern 42")?.0;
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert_eq!(
             verify("quiet harbour lantern 42", &stored),

@@ -10,7 +10,7 @@ use chrono::Duration;
 use diesel::prelude::*;
 
 use super::users::User;
-use super::Role;
+use crate::access::{Actor, Claimed, Role};
 use crate::db::schema::{refresh_tokens, sessions, users};
 use crate::db::DbConnection;
 use crate::error::DomainResult;
@@ -199,23 +199,20 @@ pub fn revoke_all(
         .execute(conn)?)
 }
 
-/// The role of the session's user, if the session is live and belongs to
-/// `user` and the account is enabled. One indexed lookup per request.
-pub fn active_role(
-    conn: &mut DbConnection,
-    session: SessionId,
-    user: UserId,
-) -> DomainResult<Option<Role>> {
+/// Confirms what an access token claims: the session is live, belongs to
+/// the user, the account is enabled and its role is the one claimed. One
+/// indexed lookup, in the same database call as the request's work.
+pub fn confirm(conn: &mut DbConnection, claimed: Claimed) -> DomainResult<Option<Actor>> {
     let now = Timestamp::now();
-    let role: Option<String> = sessions::table
+    let role: Option<Role> = sessions::table
         .inner_join(users::table)
-        .filter(sessions::id.eq(session))
-        .filter(sessions::user_id.eq(user))
+        .filter(sessions::id.eq(claimed.session_id))
+        .filter(sessions::user_id.eq(claimed.user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
         .filter(users::disabled_at.is_null())
         .select(users::role)
         .first(conn)
         .optional()?;
-    Ok(role.as_deref().and_then(Role::parse))
+    Ok((role == Some(claimed.role)).then(|| Actor::confirmed(claimed)))
 }

@@ -10,20 +10,15 @@ use crate::ids::{RowId, UserId};
 use crate::secret::{hash_secret, new_secret};
 use crate::time::Timestamp;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyEmail,
-    PasswordReset,
+crate::text_enum! {
+    /// What a token sent by email is for.
+    pub enum Purpose {
+        VerifyEmail => "verify_email",
+        PasswordReset => "password_reset",
+    }
 }
 
 impl Purpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::VerifyEmail => "verify_email",
-            Self::PasswordReset => "password_reset",
-        }
-    }
-
     pub fn lifetime(self) -> Duration {
         match self {
             Self::VerifyEmail => Duration::days(2),
@@ -39,7 +34,7 @@ pub fn issue(conn: &mut DbConnection, user: UserId, purpose: Purpose) -> DomainR
     diesel::update(
         email_tokens::table
             .filter(email_tokens::user_id.eq(user))
-            .filter(email_tokens::purpose.eq(purpose.as_str()))
+            .filter(email_tokens::purpose.eq(purpose))
             .filter(email_tokens::used_at.is_null()),
     )
     .set(email_tokens::used_at.eq(Some(now)))
@@ -49,7 +44,7 @@ pub fn issue(conn: &mut DbConnection, user: UserId, purpose: Purpose) -> DomainR
         .values((
             email_tokens::id.eq(RowId::new()),
             email_tokens::user_id.eq(user),
-            email_tokens::purpose.eq(purpose.as_str()),
+            email_tokens::purpose.eq(purpose),
             email_tokens::token_hash.eq(hash),
             email_tokens::created_at.eq(now),
             email_tokens::expires_at.eq(now + purpose.lifetime()),
@@ -66,7 +61,7 @@ pub fn peek(
 ) -> DomainResult<Option<UserId>> {
     Ok(email_tokens::table
         .filter(email_tokens::token_hash.eq(hash_secret(plain)))
-        .filter(email_tokens::purpose.eq(purpose.as_str()))
+        .filter(email_tokens::purpose.eq(purpose))
         .filter(email_tokens::used_at.is_null())
         .filter(email_tokens::expires_at.gt(Timestamp::now()))
         .select(email_tokens::user_id)
@@ -83,7 +78,7 @@ pub fn consume(
     let now = Timestamp::now();
     let found: Option<(RowId, UserId)> = email_tokens::table
         .filter(email_tokens::token_hash.eq(hash_secret(plain)))
-        .filter(email_tokens::purpose.eq(purpose.as_str()))
+        .filter(email_tokens::purpose.eq(purpose))
         .filter(email_tokens::used_at.is_null())
         .filter(email_tokens::expires_at.gt(now))
         .select((email_tokens::id, email_tokens::user_id))

@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::{DisplayName, EmailAddress, Role, TimeZoneName};
+use super::password::PasswordHash;
+use super::{DisplayName, EmailAddress, TimeZoneName};
+use crate::access::Role;
 use crate::db::schema::users;
 use crate::db::DbConnection;
 use crate::error::{DomainError, DomainResult};
@@ -16,7 +18,7 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub time_zone: String,
     pub email_verified_at: Option<Timestamp>,
     pub disabled_at: Option<Timestamp>,
@@ -25,11 +27,6 @@ pub struct User {
 }
 
 impl User {
-    pub fn role(&self) -> Role {
-        // The column has a CHECK constraint; anything else is not a person we know.
-        Role::parse(&self.role).unwrap_or(Role::Client)
-    }
-
     pub fn is_active(&self) -> bool {
         self.disabled_at.is_none()
     }
@@ -37,7 +34,7 @@ impl User {
 
 pub struct NewUser<'a> {
     pub email: &'a EmailAddress,
-    pub password_hash: &'a str,
+    pub password_hash: &'a PasswordHash,
     pub display_name: &'a DisplayName,
     pub role: Role,
     pub time_zone: TimeZoneName,
@@ -51,9 +48,9 @@ pub fn create(conn: &mut DbConnection, new: &NewUser<'_>) -> DomainResult<User> 
         .values((
             users::id.eq(id),
             users::email.eq(new.email.as_str()),
-            users::password_hash.eq(new.password_hash),
+            users::password_hash.eq(new.password_hash.as_str()),
             users::display_name.eq(new.display_name.as_str()),
-            users::role.eq(new.role.as_str()),
+            users::role.eq(new.role),
             users::time_zone.eq(new.time_zone.as_str()),
             users::email_verified_at.eq(new.verified.then_some(now)),
             users::created_at.eq(now),
@@ -116,10 +113,14 @@ pub fn update_profile(
     find(conn, id)
 }
 
-pub fn set_password_hash(conn: &mut DbConnection, id: UserId, hash: &str) -> DomainResult<()> {
+pub fn set_password_hash(
+    conn: &mut DbConnection,
+    id: UserId,
+    hash: &PasswordHash,
+) -> DomainResult<()> {
     diesel::update(users::table.find(id))
         .set((
-            users::password_hash.eq(hash),
+            users::password_hash.eq(hash.as_str()),
             users::updated_at.eq(Timestamp::now()),
         ))
         .execute(conn)?;

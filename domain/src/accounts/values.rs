@@ -1,36 +1,6 @@
 //! Values parsed at the boundary: once one exists, it is valid.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::error::FieldError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Therapist,
-    Client,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Therapist => "therapist",
-            Self::Client => "client",
-            Self::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "therapist" => Some(Self::Therapist),
-            "client" => Some(Self::Client),
-            "admin" => Some(Self::Admin),
-            _ => None,
-        }
-    }
-}
 
 /// An email address, trimmed and lower-cased so one person has one account.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -111,6 +81,10 @@ impl DisplayName {
 pub struct TimeZoneName(chrono_tz::Tz);
 
 impl TimeZoneName {
+    pub fn utc() -> Self {
+        Self(chrono_tz::UTC)
+    }
+
     pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         raw.trim().parse::<chrono_tz::Tz>().map(Self).map_err(|_| {
             FieldError::new(

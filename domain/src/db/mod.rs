@@ -7,6 +7,7 @@
 
 pub mod schema;
 pub mod sql;
+mod text;
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@ diesel::table! {
     outbox (id) {
         id -> Id,
         dedupe_key -> Text,
-        template -> Text,
+        kind -> Text,
         recipient -> Text,
         payload -> Text,
         state -> Text,
@@ -21,6 +21,7 @@ diesel::table! {
         created_at -> Instant,
         updated_at -> Instant,
         sent_at -> Nullable<Instant>,
+        superseded_at -> Nullable<Instant>,
     }
 }
 
@@ -191,6 +192,7 @@ diesel::table! {
         revoked_at -> Nullable<Instant>,
         read_at -> Nullable<Instant>,
         discussed_at -> Nullable<Instant>,
+        link_id -> Id,
     }
 }
 
@@ -223,6 +225,7 @@ diesel::table! {
 
 diesel::joinable!(journal_entry_tags -> journal_entries (entry_id));
 diesel::joinable!(journal_shares -> journal_entries (entry_id));
+diesel::joinable!(journal_shares -> care_links (link_id));
 diesel::joinable!(journal_replies -> journal_entries (entry_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
@@ -242,4 +245,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     journal_shares,
     journal_replies,
     idempotency_keys,
+    outbox,
 );

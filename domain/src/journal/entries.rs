@@ -1,13 +1,16 @@
-//! Journal entries: the client's own, private unless shared. Every query
-//! here filters on the owning client, so another person's entry is simply
-//! not found.
+//! Journal entries: the client's own, private unless shared. Every function
+//! takes the [`Client`] proof and filters on it, so another person's entry is
+//! simply not found.
 
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 
 use super::EntryKind;
-use crate::db::schema::{journal_entries, journal_entry_tags, journal_replies, journal_shares};
+use crate::access::Client;
+use crate::db::schema::{
+    care_links, journal_entries, journal_entry_tags, journal_replies, journal_shares,
+};
 use crate::db::{Backend, DbConnection};
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{AssignmentId, EntryId, RowId, UserId};
@@ -18,7 +21,7 @@ use crate::time::Timestamp;
 pub struct Entry {
     pub id: EntryId,
     pub client_id: UserId,
-    pub kind: String,
+    pub kind: EntryKind,
     pub title: Option<String>,
     pub body: String,
     pub mood: Option<i32>,
@@ -48,10 +51,12 @@ pub struct Share {
     pub revoked_at: Option<Timestamp>,
     pub read_at: Option<Timestamp>,
     pub discussed_at: Option<Timestamp>,
+    /// The care link it was made under; it is visible only while that lasts.
+    pub link_id: RowId,
 }
 
 impl Share {
-    /// Not revoked and not expired: the therapist can see the entry.
+    /// Not revoked and not expired (its link is checked in the query).
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
     }
@@ -107,14 +112,15 @@ fn write_tags(conn: &mut DbConnection, entry: EntryId, tags: &[String]) -> Domai
     Ok(())
 }
 
-pub fn create(conn: &mut DbConnection, client: UserId, new: &NewEntry) -> DomainResult<Entry> {
+pub fn create(conn: &mut DbConnection, me: &Client, new: &NewEntry) -> DomainResult<Entry> {
+    let client = me.id();
     let now = Timestamp::now();
     let id = EntryId::new();
     diesel::insert_into(journal_entries::table)
         .values((
             journal_entries::id.eq(id),
             journal_entries::client_id.eq(client),
-            journal_entries::kind.eq(new.kind.as_str()),
+            journal_entries::kind.eq(new.kind),
             journal_entries::title.eq(new.title.as_deref()),
             journal_entries::body.eq(&new.body),
             journal_entries::mood.eq(new.mood),
@@ -130,7 +136,11 @@ pub fn create(conn: &mut DbConnection, client: UserId, new: &NewEntry) -> Domain
 }
 
 /// The client's entry; `NotFound` for anyone else's.
-pub fn find_entry(conn: &mut DbConnection, client: UserId, id: EntryId) -> DomainResult<Entry> {
+pub(crate) fn find_entry(
+    conn: &mut DbConnection,
+    client: UserId,
+    id: EntryId,
+) -> DomainResult<Entry> {
     journal_entries::table
         .filter(journal_entries::id.eq(id))
         .filter(journal_entries::client_id.eq(client))
@@ -140,22 +150,27 @@ pub fn find_entry(conn: &mut DbConnection, client: UserId, id: EntryId) -> Domai
         .ok_or(DomainError::NotFound)
 }
 
-/// The client's entry with its live share, if any.
+/// The client's entry with its live share and the therapist's replies.
 pub fn find_own(
     conn: &mut DbConnection,
-    client: UserId,
+    me: &Client,
     id: EntryId,
-) -> DomainResult<(Entry, Option<Share>)> {
-    let entry = find_entry(conn, client, id)?;
+) -> DomainResult<(Entry, Option<Share>, Vec<Reply>)> {
+    let entry = find_entry(conn, me.id(), id)?;
     let share = live_share(conn, id)?;
-    Ok((entry, share))
+    let replies = replies(conn, id)?;
+    Ok((entry, share, replies))
 }
 
-fn live_share(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Option<Share>> {
+/// The entry's share, if it is live: not revoked, not expired, and made
+/// under the client's live care link.
+pub(crate) fn live_share(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Option<Share>> {
     let now = Timestamp::now();
     Ok(journal_shares::table
+        .inner_join(care_links::table)
         .filter(journal_shares::entry_id.eq(entry))
         .filter(journal_shares::revoked_at.is_null())
+        .filter(care_links::ended_at.is_null())
         .select(Share::as_select())
         .first::<Share>(conn)
         .optional()?
@@ -163,7 +178,7 @@ fn live_share(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Option<Sh
 }
 
 /// Replies on an entry, oldest first.
-pub fn replies(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Vec<Reply>> {
+pub(crate) fn replies(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Vec<Reply>> {
     Ok(journal_replies::table
         .filter(journal_replies::entry_id.eq(entry))
         .select(Reply::as_select())
@@ -197,7 +212,7 @@ fn fts5_query(q: &str) -> String {
 /// The client's entries, newest first, with their live shares.
 pub fn list(
     conn: &mut DbConnection,
-    client: UserId,
+    me: &Client,
     filter: &EntryFilter,
     after: Option<uuid::Uuid>,
     fetch: i64,
@@ -209,8 +224,17 @@ pub fn list(
                 .eq(journal_entries::id)
                 .and(journal_shares::revoked_at.is_null())),
         )
-        .filter(journal_entries::client_id.eq(client))
-        .select((Entry::as_select(), Option::<Share>::as_select()))
+        .left_join(
+            care_links::table.on(care_links::id
+                .eq(journal_shares::link_id)
+                .and(care_links::ended_at.is_null())),
+        )
+        .filter(journal_entries::client_id.eq(me.id()))
+        .select((
+            Entry::as_select(),
+            Option::<Share>::as_select(),
+            care_links::id.nullable(),
+        ))
         .order(journal_entries::id.desc())
         .limit(fetch)
         .into_boxed();
@@ -218,7 +242,7 @@ pub fn list(
         query = query.filter(journal_entries::id.lt(EntryId(after)));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(journal_entries::kind.eq(kind.as_str()));
+        query = query.filter(journal_entries::kind.eq(kind));
     }
     if let Some(tag) = &filter.tag {
         query = query.filter(
@@ -259,9 +283,12 @@ pub fn list(
     }
     let now = Timestamp::now();
     Ok(query
-        .load::<(Entry, Option<Share>)>(conn)?
+        .load::<(Entry, Option<Share>, Option<RowId>)>(conn)?
         .into_iter()
-        .map(|(entry, share)| (entry, share.filter(|s| s.is_live(now))))
+        .map(|(entry, share, live_link)| {
+            let share = share.filter(|s| live_link.is_some() && s.is_live(now));
+            (entry, share)
+        })
         .collect())
 }
 
@@ -269,11 +296,12 @@ pub fn list(
 /// returns the changed entry with its live share.
 pub fn update(
     conn: &mut DbConnection,
-    client: UserId,
+    me: &Client,
     id: EntryId,
     expected_version: Option<i32>,
     changes: &EntryChanges,
 ) -> DomainResult<(Entry, Option<Share>)> {
+    let client = me.id();
     let current = find_entry(conn, client, id)?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(DomainError::PreconditionFailed);
@@ -290,9 +318,7 @@ pub fn update(
             .filter(journal_entries::version.eq(current.version)),
     )
     .set((
-        journal_entries::kind.eq(changes
-            .kind
-            .map_or(current.kind.clone(), |k| k.as_str().to_owned())),
+        journal_entries::kind.eq(changes.kind.unwrap_or(current.kind)),
         journal_entries::title.eq(changes.title.clone().unwrap_or(current.title.clone())),
         journal_entries::body.eq(changes.body.clone().unwrap_or(current.body.clone())),
         journal_entries::mood.eq(changes.mood.unwrap_or(current.mood)),
@@ -308,15 +334,18 @@ pub fn update(
     if let Some(tags) = &changes.tags {
         write_tags(conn, id, tags)?;
     }
-    find_own(conn, client, id)
+    let entry = find_entry(conn, client, id)?;
+    let share = live_share(conn, id)?;
+    Ok((entry, share))
 }
 
 pub fn delete(
     conn: &mut DbConnection,
-    client: UserId,
+    me: &Client,
     id: EntryId,
     expected_version: Option<i32>,
 ) -> DomainResult<()> {
+    let client = me.id();
     let mut query = diesel::delete(
         journal_entries::table
             .filter(journal_entries::id.eq(id))

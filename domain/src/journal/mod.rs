@@ -4,46 +4,27 @@
 pub mod entries;
 pub mod sharing;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use crate::error::FieldError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum EntryKind {
-    /// Free writing.
-    Free,
-    /// What I took from today's session.
-    SessionTakeaway,
-    /// A challenge or trigger noticed in daily life.
-    Trigger,
-    /// Something to bring to the next appointment.
-    QuestionForSession,
+crate::text_enum! {
+    /// What an entry is.
+    pub enum EntryKind {
+        /// Free writing.
+        Free => "free",
+        /// What I took from today's session.
+        SessionTakeaway => "session_takeaway",
+        /// A challenge or trigger noticed in daily life.
+        Trigger => "trigger",
+        /// Something to bring to the next appointment.
+        QuestionForSession => "question_for_session",
+    }
 }
 
 impl EntryKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Free => "free",
-            Self::SessionTakeaway => "session_takeaway",
-            Self::Trigger => "trigger",
-            Self::QuestionForSession => "question_for_session",
-        }
-    }
-
-    pub fn parse(field: &str, s: &str) -> Result<Self, FieldError> {
-        match s {
-            "free" => Ok(Self::Free),
-            "session_takeaway" => Ok(Self::SessionTakeaway),
-            "trigger" => Ok(Self::Trigger),
-            "question_for_session" => Ok(Self::QuestionForSession),
-            _ => Err(FieldError::new(
-                field,
-                "invalid",
-                "must be one of free, session_takeaway, trigger, question_for_session",
-            )),
-        }
+    /// Parses a kind named in a query or form field.
+    pub fn parse_field(field: &str, s: &str) -> Result<Self, FieldError> {
+        s.parse()
+            .map_err(|message: String| FieldError::new(field, "invalid", message))
     }
 }
 

@@ -4,40 +4,77 @@
 //! which serialises claimers on the database's write lock.
 
 use chrono::Duration;
-
-use crate::time::Timestamp;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 
-use super::{Job, JobState, NewEmail, Outcome, DEFAULT_MAX_ATTEMPTS};
+use super::{Email, Job, JobState, Outcome, Outgoing, DEFAULT_MAX_ATTEMPTS};
 use crate::db::schema::outbox;
 use crate::db::sql::Instant;
 use crate::db::DbConnection;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::JobId;
+use crate::time::Timestamp;
+
+/// What a cleared payload holds; the retention pass writes it.
+pub const CLEARED_PAYLOAD: &str = "";
 
 /// Queues an email on `conn`, inside the caller's transaction if there is
-/// one. Returns `false` when an email with the same dedupe key exists.
-pub fn enqueue(conn: &mut DbConnection, email: &NewEmail) -> DomainResult<bool> {
+/// one. Returns `false` when a job with the same dedupe key is in use.
+pub fn enqueue<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainResult<bool> {
     let now = Timestamp::now();
     let payload =
-        serde_json::to_string(&email.payload).map_err(|e| DomainError::Internal(e.to_string()))?;
+        serde_json::to_string(&job.email).map_err(|e| DomainError::Internal(e.to_string()))?;
     let inserted = diesel::sql_query(
-        "INSERT INTO outbox (id, dedupe_key, template, recipient, payload, state, run_at,
+        "INSERT INTO outbox (id, dedupe_key, kind, recipient, payload, state, run_at,
                              attempts, max_attempts, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $8)
-         ON CONFLICT (dedupe_key) DO NOTHING",
+         ON CONFLICT (dedupe_key) WHERE superseded_at IS NULL DO NOTHING",
     )
     .bind::<crate::db::sql::Id, _>(JobId::new())
-    .bind::<Text, _>(&email.dedupe_key)
-    .bind::<Text, _>(email.template)
-    .bind::<Text, _>(&email.recipient)
+    .bind::<Text, _>(&job.dedupe_key)
+    .bind::<Text, _>(E::KIND)
+    .bind::<Text, _>(&job.recipient)
     .bind::<Text, _>(payload)
-    .bind::<Instant, _>(email.run_at)
+    .bind::<Instant, _>(job.run_at)
     .bind::<Integer, _>(DEFAULT_MAX_ATTEMPTS)
     .bind::<Instant, _>(now)
     .execute(conn)?;
     Ok(inserted == 1)
+}
+
+/// Cancels the job with `dedupe_key`, if one is waiting: it will not be sent,
+/// and the key is free again. A job already sent keeps its state but lets go
+/// of the key too; one being sent right now is skipped by its worker's
+/// last check. Returns how many jobs were cancelled before sending.
+pub fn cancel(conn: &mut DbConnection, dedupe_key: &str) -> DomainResult<usize> {
+    let now = Timestamp::now();
+    let holding = outbox::table
+        .filter(outbox::dedupe_key.eq(dedupe_key))
+        .filter(outbox::superseded_at.is_null());
+    let cancelled = diesel::update(holding.filter(outbox::state.eq(JobState::Queued)))
+        .set((
+            outbox::state.eq(JobState::Cancelled),
+            outbox::superseded_at.eq(Some(now)),
+            outbox::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(holding)
+        .set(outbox::superseded_at.eq(Some(now)))
+        .execute(conn)?;
+    Ok(cancelled)
+}
+
+/// Replaces whatever job holds the key with this one (a moved appointment
+/// gets new reminders): the old one is cancelled, the new one queued.
+pub fn replace<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainResult<()> {
+    cancel(conn, &job.dedupe_key)?;
+    if !enqueue(conn, job)? {
+        return Err(DomainError::Internal(format!(
+            "job key {} still held after cancelling it",
+            job.dedupe_key
+        )));
+    }
+    Ok(())
 }
 
 const CLAIM_POSTGRES: &str = "
@@ -95,6 +132,19 @@ pub fn claim(
     Ok(jobs)
 }
 
+/// Whether `owner` still holds the job and nobody cancelled or replaced it
+/// since the claim: the worker's last look before sending.
+pub fn still_held(conn: &mut DbConnection, id: JobId, owner: &str) -> DomainResult<bool> {
+    let held: i64 = outbox::table
+        .filter(outbox::id.eq(id))
+        .filter(outbox::state.eq(JobState::Running))
+        .filter(outbox::lease_owner.eq(owner))
+        .filter(outbox::superseded_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(held == 1)
+}
+
 /// The delay before retry number `attempts + 1`: exponential from `base`,
 /// capped, with up to 25 % random jitter so failed jobs do not retry in step.
 pub fn backoff(attempts: i32, base: Duration, cap: Duration) -> Duration {
@@ -122,16 +172,25 @@ pub fn finish(
     let now = Timestamp::now();
     let held = outbox::table
         .filter(outbox::id.eq(id))
-        .filter(outbox::state.eq(JobState::Running.as_str()))
+        .filter(outbox::state.eq(JobState::Running))
         .filter(outbox::lease_owner.eq(owner));
     let changed = match outcome {
         Outcome::Sent => diesel::update(held)
             .set((
-                outbox::state.eq(JobState::Sent.as_str()),
+                outbox::state.eq(JobState::Sent),
                 outbox::sent_at.eq(Some(now)),
                 outbox::lease_owner.eq(None::<String>),
                 outbox::lease_until.eq(None::<Timestamp>),
                 outbox::last_error.eq(None::<String>),
+                outbox::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        Outcome::Skipped(reason) => diesel::update(held)
+            .set((
+                outbox::state.eq(JobState::Skipped),
+                outbox::lease_owner.eq(None::<String>),
+                outbox::lease_until.eq(None::<Timestamp>),
+                outbox::last_error.eq(Some(truncate(reason, 2_000))),
                 outbox::updated_at.eq(now),
             ))
             .execute(conn)?,
@@ -154,7 +213,7 @@ pub fn finish(
             };
             diesel::update(held)
                 .set((
-                    outbox::state.eq(state.as_str()),
+                    outbox::state.eq(state),
                     outbox::run_at.eq(run_at),
                     outbox::lease_owner.eq(None::<String>),
                     outbox::lease_until.eq(None::<Timestamp>),
@@ -177,11 +236,11 @@ pub fn release(conn: &mut DbConnection, owner: &str, ids: &[JobId]) -> DomainRes
     Ok(diesel::update(
         outbox::table
             .filter(outbox::id.eq_any(ids))
-            .filter(outbox::state.eq(JobState::Running.as_str()))
+            .filter(outbox::state.eq(JobState::Running))
             .filter(outbox::lease_owner.eq(owner)),
     )
     .set((
-        outbox::state.eq(JobState::Queued.as_str()),
+        outbox::state.eq(JobState::Queued),
         outbox::attempts.eq(outbox::attempts - 1),
         outbox::lease_owner.eq(None::<String>),
         outbox::lease_until.eq(None::<Timestamp>),
@@ -190,7 +249,8 @@ pub fn release(conn: &mut DbConnection, owner: &str, ids: &[JobId]) -> DomainRes
     .execute(conn)?)
 }
 
-/// Jobs for operators, newest first, optionally of one state.
+/// Jobs for operators: newest first, or of one state; queued jobs are
+/// listed by when they are due.
 pub fn list(
     conn: &mut DbConnection,
     state: Option<JobState>,
@@ -198,12 +258,17 @@ pub fn list(
 ) -> DomainResult<Vec<Job>> {
     let mut query = outbox::table
         .select(Job::as_select())
-        .order((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit)
         .into_boxed();
-    if let Some(state) = state {
-        query = query.filter(outbox::state.eq(state.as_str()));
-    }
+    query = match state {
+        Some(JobState::Queued) => query
+            .filter(outbox::state.eq(JobState::Queued))
+            .order((outbox::run_at.asc(), outbox::id.asc())),
+        Some(state) => query
+            .filter(outbox::state.eq(state))
+            .order((outbox::created_at.desc(), outbox::id.desc())),
+        None => query.order((outbox::created_at.desc(), outbox::id.desc())),
+    };
     Ok(query.load(conn)?)
 }
 
@@ -222,10 +287,11 @@ pub fn retry(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
     let changed = diesel::update(
         outbox::table
             .filter(outbox::id.eq(id))
-            .filter(outbox::state.eq(JobState::Dead.as_str())),
+            .filter(outbox::state.eq(JobState::Dead))
+            .filter(outbox::payload.ne(CLEARED_PAYLOAD)),
     )
     .set((
-        outbox::state.eq(JobState::Queued.as_str()),
+        outbox::state.eq(JobState::Queued),
         outbox::attempts.eq(0),
         outbox::run_at.eq(now),
         outbox::updated_at.eq(now),
@@ -233,9 +299,14 @@ pub fn retry(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
     .execute(conn)?;
     if changed == 0 {
         let job = find(conn, id)?;
+        let detail = if job.state == JobState::Dead {
+            format!("job {id} is past its retention period; its content is gone")
+        } else {
+            format!("job {id} is {}, only dead jobs can be retried", job.state)
+        };
         return Err(DomainError::Conflict {
-            code: "job_not_dead",
-            detail: format!("job {id} is {}, only dead jobs can be retried", job.state),
+            code: "job_not_retryable",
+            detail,
         });
     }
     find(conn, id)
@@ -244,9 +315,27 @@ pub fn retry(conn: &mut DbConnection, id: JobId) -> DomainResult<Job> {
 /// Counts jobs by state, for metrics and tests.
 pub fn count_by_state(conn: &mut DbConnection, state: JobState) -> DomainResult<i64> {
     Ok(outbox::table
-        .filter(outbox::state.eq(state.as_str()))
+        .filter(outbox::state.eq(state))
         .count()
         .get_result(conn)?)
+}
+
+/// Clears the payload (link secrets, names) of every finished job last
+/// touched before `before`; returns how many were cleared.
+pub fn clear_payloads(conn: &mut DbConnection, before: Timestamp) -> DomainResult<usize> {
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::state.eq_any([
+                JobState::Sent,
+                JobState::Dead,
+                JobState::Skipped,
+                JobState::Cancelled,
+            ]))
+            .filter(outbox::updated_at.lt(before))
+            .filter(outbox::payload.ne(CLEARED_PAYLOAD)),
+    )
+    .set(outbox::payload.eq(CLEARED_PAYLOAD))
+    .execute(conn)?)
 }
 
 fn truncate(s: &str, max: usize) -> String {

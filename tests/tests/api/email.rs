@@ -8,7 +8,7 @@ use between_tests::smtp::{free_port, smtp_url, TestSmtp};
 use between_tests::{eventually, spawn_app_with, temp_dir, test_config, TestDatabase};
 use diesel::Connection;
 use domain::db::{DbConnection, Pool};
-use domain::outbox::{self, JobState, NewEmail};
+use domain::outbox::{self, JobState, Outgoing, TestEmail};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -29,11 +29,11 @@ fn with_smtp(url: String) -> impl FnOnce(&mut Config) {
     }
 }
 
-fn test_email(recipient: &str, key: &str) -> NewEmail {
-    NewEmail::now("test", recipient, key, serde_json::json!({}))
+fn test_email(recipient: &str, key: &str) -> Outgoing<TestEmail> {
+    Outgoing::now(recipient, key, TestEmail::default())
 }
 
-fn enqueue(pool: &Pool, email: &NewEmail) -> bool {
+fn enqueue(pool: &Pool, email: &Outgoing<TestEmail>) -> bool {
     let mut conn = pool.get().unwrap();
     outbox::enqueue(&mut conn, email).unwrap()
 }
@@ -162,11 +162,11 @@ async fn a_5xx_rejection_ends_dead_with_the_error_kept() {
     // An operator can queue it again.
     let mut conn = app.pool.get().unwrap();
     let retried = outbox::retry(&mut conn, job.id).unwrap();
-    assert_eq!(retried.state, "queued");
+    assert_eq!(retried.state, JobState::Queued);
     assert_eq!(retried.attempts, 0);
     let sent = outbox::retry(&mut conn, job.id);
     assert!(
-        sent.is_err() || sent.is_ok_and(|j| j.state == "dead"),
+        sent.is_err() || sent.is_ok_and(|j| j.state == JobState::Dead),
         "only dead jobs are retried"
     );
 }
@@ -269,7 +269,7 @@ async fn a_job_claimed_by_a_worker_that_died_is_delivered_after_its_lease() {
     assert_eq!(worker.run_once().await.unwrap(), 1, "the lease ran out");
     assert_eq!(smtp.count(), 1);
     let job = &jobs(&pool)[0];
-    assert_eq!(job.state, "sent");
+    assert_eq!(job.state, JobState::Sent);
     assert_eq!(job.attempts, 2);
     std::fs::remove_dir_all(&data_dir).unwrap();
 }
@@ -356,13 +356,14 @@ async fn the_memory_transport_keeps_messages_for_unit_tests() {
     let mailer = Mailer::new(&config, Transport::Memory(sent.clone())).unwrap();
     let rendered = mailer
         .templates
-        .render("test", &serde_json::json!({}))
+        .render(outbox::EmailKind::Test, &serde_json::json!({}))
         .unwrap();
     let message = between_api::mail::compose(
         &mailer.from,
         domain::ids::JobId::new(),
         "m@example.org",
         rendered,
+        None,
     )
     .unwrap();
     mailer.transport.send("x", message).await.unwrap();

@@ -397,12 +397,15 @@ async fn therapist_reads_of_shared_entries_are_logged_marked_read_and_answerable
     assert_eq!(
         actions,
         [
+            ("journal_entry", "discussed"),
             ("journal_entry", "agenda"),
+            ("journal_entry", "reply"),
             ("journal_entry", "list"),
             ("journal_entry", "read"),
             ("journal_entry", "list"),
             ("journal_entry", "list"),
-        ]
+        ],
+        "newest first; the refused `discussed` on a trigger left no row"
     );
     assert!(!log.to_string().contains("Crowded train"));
 }

@@ -3,7 +3,7 @@ use domain::accounts::users;
 use domain::page::Page;
 
 use super::AccountView;
-use crate::auth::Authenticated;
+use crate::auth::AdminAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
@@ -23,13 +23,12 @@ use crate::state::AppState;
 #[get("/admin/users")]
 pub async fn get_users(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AdminAuth,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<AccountView>>, ApiError> {
-    auth.is_admin()?;
     let page = query.parse()?;
     let rows = auth
-        .db(&state, move |conn, _| {
+        .db(&state, move |conn, _admin| {
             Ok(users::list(conn, page.after, page.fetch())?)
         })
         .await?;

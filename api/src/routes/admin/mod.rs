@@ -33,7 +33,7 @@ pub struct AccountView {
 impl From<User> for AccountView {
     fn from(u: User) -> Self {
         Self {
-            role: u.role(),
+            role: u.role,
             id: u.id,
             email: u.email,
             display_name: u.display_name,

@@ -1,13 +1,13 @@
 use actix_web::{patch, web, HttpRequest};
-use domain::accounts::{sessions, users};
+use domain::accounts;
 use domain::ids::UserId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::AccountView;
-use crate::auth::Authenticated;
+use crate::auth::AdminAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::RequestMeta;
+use crate::routes::origin;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -35,37 +35,17 @@ pub struct UpdateAccount {
 pub async fn patch_user(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AdminAuth,
     id: web::Path<UserId>,
     body: web::Json<UpdateAccount>,
 ) -> Result<web::Json<AccountView>, ApiError> {
-    auth.is_admin()?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let (target, disabled) = (id.into_inner(), body.disabled);
     let user = auth
         .tx(&state, move |conn, admin| {
-            if admin.user_id == target && disabled {
-                return Err(ApiError::Conflict {
-                    code: "cannot_disable_self",
-                    detail: "Ask another administrator to disable your account.".into(),
-                });
-            }
-            let user = users::set_disabled(conn, target, disabled)?;
-            if disabled {
-                sessions::revoke_all(conn, target, None, "account_disabled")?;
-            }
-            let kind = if disabled {
-                "account_disabled"
-            } else {
-                "account_enabled"
-            };
-            meta.record(
-                conn,
-                kind,
-                Some(target),
-                Some(&format!("by {}", admin.user_id)),
-            )?;
-            Ok(user)
+            Ok(accounts::set_disabled(
+                conn, admin, target, disabled, &origin,
+            )?)
         })
         .await?;
     Ok(web::Json(user.into()))

@@ -1,13 +1,13 @@
 use actix_web::{post, web, HttpRequest};
 use domain::accounts::password::Verified;
-use domain::accounts::{sessions, users, EmailAddress};
+use domain::accounts::{self, users, EmailAddress};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{token_pair, TokenPair};
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
-use crate::routes::RequestMeta;
+use crate::routes::origin;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,7 +48,7 @@ pub async fn post_login(
     body: web::Json<Login>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     state.auth.limits.check(Bucket::Login, &req)?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let body = body.into_inner();
     let user = match EmailAddress::parse("email", &body.email) {
         Ok(email) => {
@@ -80,25 +80,26 @@ pub async fn post_login(
     let known = user.as_ref().map(|u| u.id);
     let (Some(user), Verified::Yes { rehash }) = (user, verified) else {
         state
-            .tx(move |conn| meta.record(conn, "login_failed", known, None))
+            .tx(move |conn| Ok(accounts::login_failed(conn, known, &origin)?))
             .await?;
         return Err(invalid_credentials());
     };
-    let new_hash = if rehash {
+    let rehashed = if rehash {
         Some(state.auth.passwords.hash(password).await?)
     } else {
         None
     };
     let policy = state.auth.sessions;
-    let (id, role) = (user.id, user.role());
+    let (id, role) = (user.id, user.role);
     let (session, refresh) = state
         .tx(move |conn| {
-            if let Some(hash) = new_hash {
-                users::set_password_hash(conn, id, &hash)?;
-            }
-            let started = sessions::start(conn, id, &policy)?;
-            meta.record(conn, "login_succeeded", Some(id), None)?;
-            Ok(started)
+            Ok(accounts::login(
+                conn,
+                id,
+                rehashed.as_ref(),
+                &policy,
+                &origin,
+            )?)
         })
         .await?;
     Ok(web::Json(token_pair(&state, id, role, session, refresh)?))

@@ -1,7 +1,7 @@
 use actix_web::{post, web, HttpResponse};
-use domain::accounts::sessions;
+use domain::accounts;
 
-use crate::auth::Authenticated;
+use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -17,11 +17,9 @@ use crate::state::AppState;
 #[post("/auth/logout")]
 pub async fn post_logout(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AnyAuth,
 ) -> Result<HttpResponse, ApiError> {
-    auth.tx(&state, |conn, me| {
-        Ok(sessions::revoke(conn, me.session_id, "logout")?)
-    })
-    .await?;
+    auth.tx(&state, |conn, me| Ok(accounts::logout(conn, me)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

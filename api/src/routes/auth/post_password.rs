@@ -1,12 +1,12 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::accounts::password::Verified;
-use domain::accounts::{sessions, users, NewPassword};
+use domain::accounts::{self, users, NewPassword};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::{Authenticated, Bucket};
+use crate::auth::{AnyAuth, Bucket};
 use crate::error::{ApiError, Problem};
-use crate::routes::{Fields, RequestMeta};
+use crate::routes::{origin, Fields};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -33,14 +33,14 @@ pub struct ChangePassword {
 pub async fn post_password(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AnyAuth,
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.limits.check(Bucket::Login, &req)?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let body = body.into_inner();
     let user = auth
-        .db(&state, |conn, me| Ok(users::find(conn, me.user_id)?))
+        .db(&state, |conn, me| Ok(users::find(conn, me.id())?))
         .await?;
     let current = body
         .current_password
@@ -70,9 +70,7 @@ pub async fn post_password(
     };
     let hash = state.auth.passwords.hash(new.expose().to_owned()).await?;
     auth.tx(&state, move |conn, me| {
-        users::set_password_hash(conn, me.user_id, &hash)?;
-        sessions::revoke_all(conn, me.user_id, Some(me.session_id), "password_changed")?;
-        meta.record(conn, "password_changed", Some(me.user_id), None)
+        Ok(accounts::change_password(conn, me, &hash, &origin)?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

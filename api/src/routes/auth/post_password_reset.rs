@@ -1,13 +1,11 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use domain::accounts::tokens::{self, Purpose};
-use domain::accounts::{users, EmailAddress};
-use domain::outbox::{self, NewEmail};
+use domain::accounts::{self, EmailAddress};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
-use crate::routes::RequestMeta;
+use crate::routes::origin;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -38,26 +36,10 @@ pub async fn post_password_reset(
     body: web::Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.limits.check(Bucket::PasswordReset, &req)?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     if let Ok(email) = EmailAddress::parse("email", &body.email) {
         state
-            .tx(move |conn| {
-                let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.is_active())
-                else {
-                    return Ok(());
-                };
-                let token = tokens::issue(conn, user.id, Purpose::PasswordReset)?;
-                outbox::enqueue(
-                    conn,
-                    &NewEmail::now(
-                        "password_reset",
-                        &user.email,
-                        format!("password_reset:{}", domain::secret::hash_secret(&token)),
-                        serde_json::json!({ "display_name": user.display_name, "token": token }),
-                    ),
-                )?;
-                meta.record(conn, "password_reset_requested", Some(user.id), None)
-            })
+            .tx(move |conn| Ok(accounts::request_password_reset(conn, &email, &origin)?))
             .await?;
     }
     Ok(HttpResponse::Accepted().finish())

@@ -1,12 +1,11 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use domain::accounts::tokens::{self, Purpose};
-use domain::accounts::{sessions, users, NewPassword};
+use domain::accounts::{self, NewPassword};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
-use crate::routes::{Fields, RequestMeta};
+use crate::routes::{origin, Fields};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -16,13 +15,6 @@ pub struct ConfirmPasswordReset {
     pub token: String,
     /// 10 to 128 characters; common or guessable passwords are refused.
     pub new_password: String,
-}
-
-fn invalid_token() -> ApiError {
-    ApiError::BadRequest {
-        code: "invalid_token",
-        detail: "This link is invalid or has expired; request a new one.".into(),
-    }
 }
 
 /// Set a new password with the token from the reset email. Every session of
@@ -46,15 +38,11 @@ pub async fn post_password_reset_confirm(
     body: web::Json<ConfirmPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.limits.check(Bucket::PasswordReset, &req)?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let body = body.into_inner();
     let token = body.token.clone();
     let user = state
-        .db(move |conn| {
-            let id =
-                tokens::peek(conn, &token, Purpose::PasswordReset)?.ok_or_else(invalid_token)?;
-            Ok(users::find(conn, id)?)
-        })
+        .db(move |conn| Ok(accounts::reset_target(conn, &token)?))
         .await?;
     let mut fields = Fields::default();
     let Some(new) = fields.take(NewPassword::parse(
@@ -67,15 +55,7 @@ pub async fn post_password_reset_confirm(
     let hash = state.auth.passwords.hash(new.expose().to_owned()).await?;
     let token = body.token;
     state
-        .tx(move |conn| {
-            let id =
-                tokens::consume(conn, &token, Purpose::PasswordReset)?.ok_or_else(invalid_token)?;
-            users::set_password_hash(conn, id, &hash)?;
-            // Receiving the email proves the address.
-            users::mark_verified(conn, id)?;
-            sessions::revoke_all(conn, id, None, "password_reset")?;
-            meta.record(conn, "password_reset", Some(id), None)
-        })
+        .tx(move |conn| Ok(accounts::reset_password(conn, &token, &hash, &origin)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,11 @@
 use actix_web::{post, web, HttpRequest};
-use domain::accounts::sessions::{self, Refreshed};
+use domain::accounts::{self, sessions::Refreshed};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{token_pair, TokenPair};
 use crate::error::{ApiError, Problem};
-use crate::routes::RequestMeta;
+use crate::routes::origin;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,22 +34,11 @@ pub async fn post_refresh(
     state: web::Data<AppState>,
     body: web::Json<Refresh>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let presented = body.into_inner().refresh_token;
     let policy = state.auth.sessions;
     let outcome = state
-        .tx(move |conn| {
-            let outcome = sessions::refresh(conn, &presented, &policy)?;
-            if let Refreshed::Reused { user, .. } = &outcome {
-                meta.record(
-                    conn,
-                    "refresh_token_reuse",
-                    Some(*user),
-                    Some("session revoked"),
-                )?;
-            }
-            Ok(outcome)
-        })
+        .tx(move |conn| Ok(accounts::refresh(conn, &presented, &policy, &origin)?))
         .await?;
     match outcome {
         Refreshed::Rotated {
@@ -57,11 +46,7 @@ pub async fn post_refresh(
             user,
             refresh,
         } => Ok(web::Json(token_pair(
-            &state,
-            user.id,
-            user.role(),
-            session,
-            refresh,
+            &state, user.id, user.role, session, refresh,
         )?)),
         Refreshed::Reused { .. } | Refreshed::Invalid => Err(ApiError::Unauthorized {
             code: "invalid_refresh_token",

@@ -1,8 +1,5 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use domain::accounts::tokens::{self, Purpose};
-use domain::accounts::users::{self, NewUser};
-use domain::accounts::{DisplayName, EmailAddress, NewPassword, Role, TimeZoneName};
-use domain::outbox::{self, NewEmail};
+use domain::accounts::{self, DisplayName, EmailAddress, NewAccount, NewPassword, TimeZoneName};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -77,31 +74,13 @@ pub async fn post_signup(
         .passwords
         .hash(password.expose().to_owned())
         .await?;
+    let account = NewAccount {
+        email,
+        display_name: name,
+        time_zone: zone,
+    };
     let user = state
-        .tx(move |conn| {
-            let user = users::create(
-                conn,
-                &NewUser {
-                    email: &email,
-                    password_hash: &hash,
-                    display_name: &name,
-                    role: Role::Therapist,
-                    time_zone: zone,
-                    verified: false,
-                },
-            )?;
-            let token = tokens::issue(conn, user.id, Purpose::VerifyEmail)?;
-            outbox::enqueue(
-                conn,
-                &NewEmail::now(
-                    "verify_email",
-                    &user.email,
-                    format!("verify_email:{}", domain::secret::hash_secret(&token)),
-                    serde_json::json!({ "display_name": user.display_name, "token": token }),
-                ),
-            )?;
-            Ok(user)
-        })
+        .tx(move |conn| Ok(accounts::signup(conn, &account, &hash)?))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", "/api/v1/me"))

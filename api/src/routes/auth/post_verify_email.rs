@@ -1,6 +1,5 @@
 use actix_web::{post, web, HttpResponse};
-use domain::accounts::tokens::{self, Purpose};
-use domain::accounts::users;
+use domain::accounts;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -32,15 +31,7 @@ pub async fn post_verify_email(
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
     state
-        .tx(move |conn| {
-            let user = tokens::consume(conn, &token, Purpose::VerifyEmail)?.ok_or(
-                ApiError::BadRequest {
-                    code: "invalid_token",
-                    detail: "This link is invalid or has expired; request a new one.".into(),
-                },
-            )?;
-            Ok(users::mark_verified(conn, user)?)
-        })
+        .tx(move |conn| Ok(accounts::verify_email(conn, &token)?))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

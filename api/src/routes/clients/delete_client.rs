@@ -1,8 +1,8 @@
 use actix_web::{delete, web, HttpResponse};
-use domain::accounts::links;
+use domain::care;
 use domain::ids::UserId;
 
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -22,13 +22,12 @@ use crate::state::AppState;
 #[delete("/clients/{id}")]
 pub async fn delete_client(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_therapist()?;
     let client = id.into_inner();
     auth.tx(&state, move |conn, me| {
-        Ok(links::end(conn, me.user_id, client, me.user_id)?)
+        Ok(care::discharge(conn, me, client)?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,11 +1,11 @@
-use actix_web::{get, web, HttpRequest};
+use actix_web::{get, web};
+use domain::care;
 use domain::ids::UserId;
 use domain::journal::sharing;
 
-use super::shared::{log_reads, SharedEntryView};
-use crate::auth::Authenticated;
+use super::shared::SharedEntryView;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::request_id;
 use crate::state::AppState;
 
 /// The agenda for the next session: questions the client shares with you
@@ -23,19 +23,15 @@ use crate::state::AppState;
 )]
 #[get("/clients/{id}/agenda")]
 pub async fn get_agenda(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     id: web::Path<UserId>,
 ) -> Result<web::Json<Vec<SharedEntryView>>, ApiError> {
-    auth.is_therapist()?;
-    let (client, request_id) = (id.into_inner(), request_id(&req));
+    let client = id.into_inner();
     let rows = auth
-        .tx(&state, move |conn, actor| {
-            let rows = sharing::agenda(conn, actor.user_id, client)?;
-            let shown: Vec<_> = rows.iter().map(|(_, e)| e).collect();
-            log_reads(conn, actor, client, &shown, "agenda", request_id.as_deref())?;
-            Ok(rows)
+        .tx(&state, move |conn, me| {
+            let access = care::open(conn, me, client)?;
+            Ok(sharing::agenda(conn, &access)?)
         })
         .await?;
     Ok(web::Json(

@@ -1,12 +1,10 @@
-use actix_web::{get, web, HttpRequest};
-use domain::accounts::links;
-use domain::audit::{self, Access};
+use actix_web::{get, web};
+use domain::care;
 use domain::ids::UserId;
 
 use super::ClientView;
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::request_id;
 use crate::state::AppState;
 
 /// One of your clients. The read is written to the client's access log.
@@ -23,28 +21,15 @@ use crate::state::AppState;
 )]
 #[get("/clients/{id}")]
 pub async fn get_client(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     id: web::Path<UserId>,
 ) -> Result<web::Json<ClientView>, ApiError> {
-    auth.is_therapist()?;
-    let (client, request_id) = (id.into_inner(), request_id(&req));
+    let client = id.into_inner();
     let found = auth
-        .tx(&state, move |conn, actor| {
-            let found = links::client_of(conn, actor.user_id, client)?;
-            audit::record(
-                conn,
-                actor,
-                &Access {
-                    client,
-                    resource: "client_profile",
-                    resource_id: Some(client.0),
-                    action: "read",
-                    request_id: request_id.as_deref(),
-                },
-            )?;
-            Ok(found)
+        .tx(&state, move |conn, me| {
+            let access = care::open(conn, me, client)?;
+            Ok(access.profile(conn)?)
         })
         .await?;
     Ok(web::Json(found.into()))

@@ -1,14 +1,15 @@
 use actix_web::{get, web};
-use domain::accounts::links;
+use domain::care;
 use domain::page::Page;
 
 use super::ClientView;
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
 
-/// Your current clients, most recently linked first.
+/// Your current clients, most recently linked first. Each client listed is
+/// written to that client's access log.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "list_clients",
@@ -23,20 +24,12 @@ use crate::state::AppState;
 #[get("/clients")]
 pub async fn get_clients(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<ClientView>>, ApiError> {
-    auth.is_therapist()?;
     let page = query.parse()?;
     let rows = auth
-        .db(&state, move |conn, me| {
-            Ok(links::clients_of(
-                conn,
-                me.user_id,
-                page.after,
-                page.fetch(),
-            )?)
-        })
+        .tx(&state, move |conn, me| Ok(care::clients(conn, me, &page)?))
         .await?;
     Ok(web::Json(page.page(
         rows,

@@ -1,11 +1,11 @@
-use actix_web::{get, web, HttpRequest};
+use actix_web::{get, web};
+use domain::care;
 use domain::ids::{EntryId, UserId};
 use domain::journal::sharing;
 
-use super::shared::{log_reads, SharedEntryView};
-use crate::auth::Authenticated;
+use super::shared::SharedEntryView;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::request_id;
 use crate::state::AppState;
 
 /// Open an entry the client shares with you; marks it read. The read is
@@ -23,25 +23,15 @@ use crate::state::AppState;
 )]
 #[get("/clients/{id}/shared/{entry_id}")]
 pub async fn get_shared_entry(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     path: web::Path<(UserId, EntryId)>,
 ) -> Result<web::Json<SharedEntryView>, ApiError> {
-    auth.is_therapist()?;
-    let ((client, entry), request_id) = (path.into_inner(), request_id(&req));
+    let (client, entry) = path.into_inner();
     let (share, entry, replies) = auth
-        .tx(&state, move |conn, actor| {
-            let opened = sharing::open(conn, actor.user_id, client, entry)?;
-            log_reads(
-                conn,
-                actor,
-                client,
-                &[&opened.1],
-                "read",
-                request_id.as_deref(),
-            )?;
-            Ok(opened)
+        .tx(&state, move |conn, me| {
+            let access = care::open(conn, me, client)?;
+            Ok(sharing::open(conn, &access, entry)?)
         })
         .await?;
     Ok(web::Json(SharedEntryView::new(share, entry, Some(replies))))

@@ -10,7 +10,7 @@ mod post_discussed;
 mod post_reply;
 mod shared;
 
-use domain::accounts::links::LinkedClient;
+use domain::care::LinkedClient;
 use domain::ids::UserId;
 use domain::Timestamp;
 use serde::Serialize;
@@ -48,10 +48,10 @@ pub struct ClientView {
 impl From<LinkedClient> for ClientView {
     fn from(c: LinkedClient) -> Self {
         Self {
-            id: c.user.id,
-            display_name: c.user.display_name,
-            email: c.user.email,
-            time_zone: c.user.time_zone,
+            id: c.id,
+            display_name: c.display_name,
+            email: c.email,
+            time_zone: c.time_zone,
             linked_since: c.since,
         }
     }

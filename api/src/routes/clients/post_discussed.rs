@@ -1,12 +1,14 @@
 use actix_web::{post, web, HttpResponse};
+use domain::care;
 use domain::ids::{EntryId, UserId};
 use domain::journal::sharing;
 
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Mark a shared question as discussed; it leaves the agenda.
+/// Mark a shared question as discussed; it leaves the agenda. Written to
+/// the client's access log.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "mark_agenda_item_discussed",
@@ -22,13 +24,13 @@ use crate::state::AppState;
 #[post("/clients/{id}/agenda/{entry_id}/discussed")]
 pub async fn post_discussed(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     path: web::Path<(UserId, EntryId)>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_therapist()?;
     let (client, entry) = path.into_inner();
     auth.tx(&state, move |conn, me| {
-        Ok(sharing::mark_discussed(conn, me.user_id, client, entry)?)
+        let access = care::open(conn, me, client)?;
+        Ok(sharing::mark_discussed(conn, &access, entry)?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -1,10 +1,11 @@
 use actix_web::{post, web, HttpResponse};
+use domain::care;
 use domain::ids::{EntryId, UserId};
 use domain::journal::{parse_body, sharing, REPLY_MAX_CHARS};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::journal::ReplyView;
 use crate::routes::Fields;
@@ -18,7 +19,8 @@ pub struct NewReply {
     pub body: String,
 }
 
-/// Reply briefly to an entry the client shares with you; they see it on the entry.
+/// Reply briefly to an entry the client shares with you; they see it on the
+/// entry. Written to the client's access log.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "create_shared_entry_reply",
@@ -35,11 +37,10 @@ pub struct NewReply {
 #[post("/clients/{id}/shared/{entry_id}/replies")]
 pub async fn post_reply(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     path: web::Path<(UserId, EntryId)>,
     body: web::Json<NewReply>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_therapist()?;
     let mut fields = Fields::default();
     let Some(text) = fields.take(parse_body("body", &body.body, REPLY_MAX_CHARS)) else {
         return Err(fields.error());
@@ -47,7 +48,8 @@ pub async fn post_reply(
     let (client, entry) = path.into_inner();
     let reply = auth
         .tx(&state, move |conn, me| {
-            Ok(sharing::reply(conn, me.user_id, client, entry, &text)?)
+            let access = care::open(conn, me, client)?;
+            Ok(sharing::reply(conn, &access, entry, &text)?)
         })
         .await?;
     Ok(HttpResponse::Created().json(ReplyView::from(reply)))

@@ -1,17 +1,13 @@
 //! What a therapist sees of an entry a client shared with them.
 
-use domain::access::Actor;
-use domain::audit::{self, Access};
-use domain::db::DbConnection;
-use domain::ids::{EntryId, UserId};
+use domain::ids::EntryId;
 use domain::journal::entries::{Entry, Reply, Share};
 use domain::journal::EntryKind;
 use domain::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::routes::journal::{kind_of, ReplyView};
+use crate::routes::journal::ReplyView;
 
 /// A shared entry in the therapist's inbox.
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,7 +35,7 @@ pub struct SharedEntryView {
 impl SharedEntryView {
     pub fn new(share: Share, entry: Entry, replies: Option<Vec<Reply>>) -> Self {
         Self {
-            kind: kind_of(&entry),
+            kind: entry.kind,
             tags: entry.tag_list(),
             entry_id: entry.id,
             title: entry.title,
@@ -53,29 +49,4 @@ impl SharedEntryView {
             replies: replies.map(|r| r.into_iter().map(ReplyView::from).collect()),
         }
     }
-}
-
-/// Writes one access-log row per entry the therapist was shown.
-pub fn log_reads(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    client: UserId,
-    entries: &[&Entry],
-    action: &str,
-    request_id: Option<&str>,
-) -> Result<(), ApiError> {
-    for entry in entries {
-        audit::record(
-            conn,
-            actor,
-            &Access {
-                client,
-                resource: "journal_entry",
-                resource_id: Some(entry.id.0),
-                action,
-                request_id,
-            },
-        )?;
-    }
-    Ok(())
 }

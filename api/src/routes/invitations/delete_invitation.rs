@@ -2,7 +2,7 @@ use actix_web::{delete, web, HttpResponse};
 use domain::accounts::invitations;
 use domain::ids::InvitationId;
 
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -22,13 +22,12 @@ use crate::state::AppState;
 #[delete("/invitations/{id}")]
 pub async fn delete_invitation(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     id: web::Path<InvitationId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_therapist()?;
     let id = id.into_inner();
     auth.tx(&state, move |conn, me| {
-        Ok(invitations::revoke(conn, me.user_id, id)?)
+        Ok(invitations::revoke(conn, me.id(), id)?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,7 +3,7 @@ use domain::accounts::invitations;
 use domain::page::Page;
 
 use super::InvitationView;
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
@@ -23,19 +23,13 @@ use crate::state::AppState;
 #[get("/invitations")]
 pub async fn get_invitations(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<InvitationView>>, ApiError> {
-    auth.is_therapist()?;
     let page = query.parse()?;
     let rows = auth
         .db(&state, move |conn, me| {
-            Ok(invitations::list(
-                conn,
-                me.user_id,
-                page.after,
-                page.fetch(),
-            )?)
+            Ok(invitations::list(conn, me.id(), page.after, page.fetch())?)
         })
         .await?;
     Ok(web::Json(page.page(rows, |i| i.id.0, InvitationView::from)))

@@ -1,11 +1,10 @@
 use actix_web::{post, web, HttpResponse};
-use domain::accounts::{invitations, users, EmailAddress};
-use domain::outbox::{self, NewEmail};
+use domain::accounts::{self, EmailAddress};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::InvitationView;
-use crate::auth::Authenticated;
+use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -36,34 +35,16 @@ pub struct NewInvitation {
 #[post("/invitations")]
 pub async fn post_invitation(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: TherapistAuth,
     body: web::Json<NewInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_therapist()?;
     let mut fields = Fields::default();
     let Some(email) = fields.take(EmailAddress::parse("email", &body.email)) else {
         return Err(fields.error());
     };
     let invitation = auth
         .tx(&state, move |conn, me| {
-            let therapist = users::find(conn, me.user_id)?;
-            if therapist.email_verified_at.is_none() {
-                return Err(ApiError::Forbidden {
-                    code: "email_not_verified",
-                    detail: "Verify your email address before inviting clients.".into(),
-                });
-            }
-            let (invitation, token) = invitations::create(conn, me.user_id, &email)?;
-            outbox::enqueue(
-                conn,
-                &NewEmail::now(
-                    "invitation",
-                    email.as_str(),
-                    format!("invitation:{}", invitation.id),
-                    serde_json::json!({ "therapist_name": therapist.display_name, "token": token }),
-                ),
-            )?;
-            Ok(invitation)
+            Ok(accounts::invite(conn, me, &email)?)
         })
         .await?;
     Ok(HttpResponse::Created()

@@ -1,13 +1,13 @@
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::accounts::invitations::{self, Acceptance};
-use domain::accounts::{DisplayName, NewPassword, TimeZoneName};
+use domain::accounts::{self, DisplayName, NewPassword, TimeZoneName};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
 use crate::routes::me::Profile;
-use crate::routes::{Fields, RequestMeta};
+use crate::routes::{origin, Fields};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -46,7 +46,7 @@ pub async fn post_invitation_accept(
     body: web::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.limits.check(Bucket::InvitationAccept, &req)?;
-    let meta = RequestMeta::of(&req);
+    let origin = origin(&req);
     let token = token.into_inner();
     let body = body.into_inner();
     let lookup = token.clone();
@@ -73,17 +73,17 @@ pub async fn post_invitation_accept(
         .await?;
     let client = state
         .tx(move |conn| {
-            let (client, _therapist) = invitations::accept(
+            let acceptance = Acceptance {
+                password_hash: &hash,
+                display_name: &name,
+                time_zone: zone,
+            };
+            Ok(accounts::accept_invitation(
                 conn,
                 &token,
-                &Acceptance {
-                    password_hash: &hash,
-                    display_name: &name,
-                    time_zone: zone,
-                },
-            )?;
-            meta.record(conn, "invitation_accepted", Some(client.id), None)?;
-            Ok(client)
+                &acceptance,
+                &origin,
+            )?)
         })
         .await?;
     Ok(HttpResponse::Created()

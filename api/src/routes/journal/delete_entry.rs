@@ -3,7 +3,7 @@ use domain::ids::EntryId;
 use domain::journal::entries;
 
 use super::if_match;
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -27,14 +27,13 @@ use crate::state::AppState;
 pub async fn delete_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
     let expected = if_match(&req)?;
     let id = id.into_inner();
     auth.tx(&state, move |conn, me| {
-        Ok(entries::delete(conn, me.user_id, id, expected)?)
+        Ok(entries::delete(conn, me, id, expected)?)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,7 +2,7 @@ use actix_web::{delete, web, HttpResponse};
 use domain::ids::EntryId;
 use domain::journal::sharing;
 
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -21,14 +21,11 @@ use crate::state::AppState;
 #[delete("/journal/entries/{id}/share")]
 pub async fn delete_share(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
     let id = id.into_inner();
-    auth.tx(&state, move |conn, me| {
-        Ok(sharing::unshare(conn, me.user_id, id)?)
-    })
-    .await?;
+    auth.tx(&state, move |conn, me| Ok(sharing::unshare(conn, me, id)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

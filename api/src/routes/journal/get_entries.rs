@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::EntryView;
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ impl EntryQuery {
             kind: self
                 .kind
                 .as_deref()
-                .and_then(|k| fields.take(EntryKind::parse("kind", k))),
+                .and_then(|k| fields.take(EntryKind::parse_field("kind", k))),
             tag: self
                 .tag
                 .as_deref()
@@ -96,21 +96,14 @@ impl EntryQuery {
 #[get("/journal/entries")]
 pub async fn get_entries(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     query: web::Query<EntryQuery>,
 ) -> Result<web::Json<Page<EntryView>>, ApiError> {
-    auth.is_client()?;
     let page = crate::routes::page_request(query.limit, query.cursor.as_deref())?;
     let filter = query.filter()?;
     let rows = auth
         .db(&state, move |conn, me| {
-            Ok(entries::list(
-                conn,
-                me.user_id,
-                &filter,
-                page.after,
-                page.fetch(),
-            )?)
+            Ok(entries::list(conn, me, &filter, page.after, page.fetch())?)
         })
         .await?;
     Ok(web::Json(page.page(

@@ -3,7 +3,7 @@ use domain::ids::EntryId;
 use domain::journal::entries;
 
 use super::EntryView;
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -22,17 +22,12 @@ use crate::state::AppState;
 #[get("/journal/entries/{id}")]
 pub async fn get_entry(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     id: web::Path<EntryId>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
     let id = id.into_inner();
     let (entry, share, replies) = auth
-        .db(&state, move |conn, me| {
-            let (entry, share) = entries::find_own(conn, me.user_id, id)?;
-            let replies = entries::replies(conn, id)?;
-            Ok((entry, share, replies))
-        })
+        .db(&state, move |conn, me| Ok(entries::find_own(conn, me, id)?))
         .await?;
     Ok(EntryView::new(entry, share.as_ref(), Some(replies)).respond())
 }

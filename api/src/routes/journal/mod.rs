@@ -96,14 +96,10 @@ impl From<&Share> for ShareView {
     }
 }
 
-pub fn kind_of(entry: &Entry) -> EntryKind {
-    EntryKind::parse("kind", &entry.kind).unwrap_or(EntryKind::Free)
-}
-
 impl EntryView {
     pub fn new(entry: Entry, share: Option<&Share>, replies: Option<Vec<Reply>>) -> Self {
         Self {
-            kind: kind_of(&entry),
+            kind: entry.kind,
             tags: entry.tag_list(),
             id: entry.id,
             title: entry.title,

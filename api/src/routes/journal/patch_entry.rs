@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use utoipa::ToSchema;
 
 use super::{if_match, EntryView};
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -61,11 +61,10 @@ pub struct EntryPatch {
 pub async fn patch_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     id: web::Path<EntryId>,
     body: web::Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
     let expected = if_match(&req)?;
     let body = body.into_inner();
     let mut fields = Fields::default();
@@ -89,7 +88,7 @@ pub async fn patch_entry(
     let id = id.into_inner();
     let (entry, share) = auth
         .tx(&state, move |conn, me| {
-            Ok(entries::update(conn, me.user_id, id, expected, &changes)?)
+            Ok(entries::update(conn, me, id, expected, &changes)?)
         })
         .await?;
     Ok(EntryView::new(entry, share.as_ref(), None).respond())

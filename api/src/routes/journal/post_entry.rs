@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::EntryView;
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::idempotency;
 use crate::routes::Fields;
@@ -54,10 +54,9 @@ pub struct NewEntryRequest {
 pub async fn post_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     body: web::Json<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
     let key = idempotency::key(&req)?;
     let body = body.into_inner();
     let fingerprint = idempotency::fingerprint(&body);
@@ -86,7 +85,7 @@ pub async fn post_entry(
         fingerprint,
         "/api/v1/journal/entries",
         move |conn, me| {
-            let entry = entries::create(conn, me.user_id, &new)?;
+            let entry = entries::create(conn, me, &new)?;
             Ok(EntryView::new(entry, None, None))
         },
     )

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::ShareView;
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -35,16 +35,15 @@ pub struct ShareRequest {
 #[put("/journal/entries/{id}/share")]
 pub async fn put_share(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
     id: web::Path<EntryId>,
     body: Option<web::Json<ShareRequest>>,
 ) -> Result<web::Json<ShareView>, ApiError> {
-    auth.is_client()?;
     let expires_at = body.and_then(|b| b.into_inner().expires_at);
     let id = id.into_inner();
     let share = auth
         .tx(&state, move |conn, me| {
-            Ok(sharing::share(conn, me.user_id, id, expires_at)?)
+            Ok(sharing::share(conn, me, id, expires_at)?)
         })
         .await?;
     Ok(web::Json(ShareView::from(&share)))

@@ -1,7 +1,7 @@
 use actix_web::{delete, web, HttpResponse};
-use domain::accounts::links;
+use domain::care;
 
-use crate::auth::Authenticated;
+use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -22,13 +22,9 @@ use crate::state::AppState;
 #[delete("/me/therapist")]
 pub async fn delete_therapist(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: ClientAuth,
 ) -> Result<HttpResponse, ApiError> {
-    auth.is_client()?;
-    auth.tx(&state, |conn, me| {
-        let therapist = links::therapist_of(conn, me.user_id)?.ok_or(ApiError::NotFound)?;
-        Ok(links::end(conn, therapist, me.user_id, me.user_id)?)
-    })
-    .await?;
+    auth.tx(&state, |conn, me| Ok(care::leave(conn, me)?))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,7 +2,7 @@ use actix_web::{get, web};
 use domain::audit::{self, AccessEntry};
 use domain::page::Page;
 
-use crate::auth::Authenticated;
+use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
@@ -25,18 +25,13 @@ use crate::state::AppState;
 #[get("/me/access-log")]
 pub async fn get_access_log(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AnyAuth,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<Page<AccessEntry>>, ApiError> {
     let page = query.parse()?;
     let rows = auth
         .db(&state, move |conn, me| {
-            Ok(audit::for_client(
-                conn,
-                me.user_id,
-                page.after,
-                page.fetch(),
-            )?)
+            Ok(audit::for_client(conn, me.id(), page.after, page.fetch())?)
         })
         .await?;
     Ok(web::Json(page.page(rows, |e| e.id.0, |e| e)))

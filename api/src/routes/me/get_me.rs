@@ -2,7 +2,7 @@ use actix_web::{get, web};
 use domain::accounts::users;
 
 use super::Profile;
-use crate::auth::Authenticated;
+use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -18,10 +18,10 @@ use crate::state::AppState;
 #[get("/me")]
 pub async fn get_me(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AnyAuth,
 ) -> Result<web::Json<Profile>, ApiError> {
     let user = auth
-        .db(&state, |conn, me| Ok(users::find(conn, me.user_id)?))
+        .db(&state, |conn, me| Ok(users::find(conn, me.id())?))
         .await?;
     Ok(web::Json(user.into()))
 }

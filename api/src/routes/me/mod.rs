@@ -41,7 +41,7 @@ pub struct Profile {
 impl From<User> for Profile {
     fn from(user: User) -> Self {
         Self {
-            role: user.role(),
+            role: user.role,
             id: user.id,
             email: user.email,
             display_name: user.display_name,

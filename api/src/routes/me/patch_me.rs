@@ -4,7 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::Profile;
-use crate::auth::Authenticated;
+use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -34,7 +34,7 @@ pub struct UpdateProfile {
 #[patch("/me")]
 pub async fn patch_me(
     state: web::Data<AppState>,
-    auth: Authenticated,
+    auth: AnyAuth,
     body: web::Json<UpdateProfile>,
 ) -> Result<web::Json<Profile>, ApiError> {
     let mut fields = Fields::default();
@@ -52,12 +52,7 @@ pub async fn patch_me(
     let (name, zone) = (name.flatten(), zone.flatten());
     let user = auth
         .tx(&state, move |conn, me| {
-            Ok(users::update_profile(
-                conn,
-                me.user_id,
-                name.as_ref(),
-                zone,
-            )?)
+            Ok(users::update_profile(conn, me.id(), name.as_ref(), zone)?)
         })
         .await?;
     Ok(web::Json(user.into()))

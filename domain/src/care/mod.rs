@@ -1,0 +1,240 @@
+//! The therapist-client relationship, and the one door to a client's data.
+//!
+//! A client belongs to at most one therapist at a time (a care link). A
+//! therapist reaches a client's data only through a [`CareAccess`], which
+//! only [`open`] makes: it checks that the link is live (a foreign or former
+//! client is `NotFound`) and carries who reads whom, so every read through
+//! it writes its access-log rows in the same transaction. Feature modules
+//! take `&CareAccess` in every therapist-facing function and join their
+//! queries on the live link, so ending a link hides everything at once
+//! without a cascade through the features.
+//!
+//! This module sits below every feature: it imports none of them.
+
+use diesel::prelude::*;
+
+use crate::access::{Actor, Client, Therapist};
+use crate::audit::{self, Access, Action, Resource};
+use crate::db::schema::{care_links, users};
+use crate::db::DbConnection;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{RowId, UserId};
+use crate::page::PageRequest;
+use crate::time::Timestamp;
+
+/// A client as their therapist sees them: account details, never content.
+#[derive(Debug, Clone, Queryable)]
+pub struct LinkedClient {
+    pub link_id: RowId,
+    pub since: Timestamp,
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub time_zone: String,
+}
+
+type LinkedClientColumns = (
+    care_links::id,
+    care_links::started_at,
+    users::id,
+    users::email,
+    users::display_name,
+    users::time_zone,
+);
+
+const LINKED_CLIENT: LinkedClientColumns = (
+    care_links::id,
+    care_links::started_at,
+    users::id,
+    users::email,
+    users::display_name,
+    users::time_zone,
+);
+
+/// Links a new client to the therapist who invited them.
+pub fn link(conn: &mut DbConnection, therapist: UserId, client: UserId) -> DomainResult<()> {
+    diesel::insert_into(care_links::table)
+        .values((
+            care_links::id.eq(RowId::new()),
+            care_links::therapist_id.eq(therapist),
+            care_links::client_id.eq(client),
+            care_links::started_at.eq(Timestamp::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The client's current therapist, if any.
+pub fn therapist_of(conn: &mut DbConnection, client: UserId) -> DomainResult<Option<UserId>> {
+    Ok(care_links::table
+        .filter(care_links::client_id.eq(client))
+        .filter(care_links::ended_at.is_null())
+        .select(care_links::therapist_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// The client's live link: its id and therapist.
+pub fn live_link_of(
+    conn: &mut DbConnection,
+    client: UserId,
+) -> DomainResult<Option<(RowId, UserId)>> {
+    Ok(care_links::table
+        .filter(care_links::client_id.eq(client))
+        .filter(care_links::ended_at.is_null())
+        .select((care_links::id, care_links::therapist_id))
+        .first(conn)
+        .optional()?)
+}
+
+fn end(conn: &mut DbConnection, therapist: UserId, client: UserId, by: &Actor) -> DomainResult<()> {
+    let ended = diesel::update(
+        care_links::table
+            .filter(care_links::therapist_id.eq(therapist))
+            .filter(care_links::client_id.eq(client))
+            .filter(care_links::ended_at.is_null()),
+    )
+    .set((
+        care_links::ended_at.eq(Some(Timestamp::now())),
+        care_links::ended_by.eq(Some(by.id())),
+    ))
+    .execute(conn)?;
+    if ended == 0 {
+        return Err(DomainError::NotFound);
+    }
+    Ok(())
+}
+
+/// The client ends the link with their therapist; `NotFound` when they have none.
+pub fn leave(conn: &mut DbConnection, me: &Client) -> DomainResult<()> {
+    let therapist = therapist_of(conn, me.id())?.ok_or(DomainError::NotFound)?;
+    end(conn, therapist, me.id(), me)
+}
+
+/// The therapist ends the link with a client; `NotFound` for anyone who is
+/// not their client now.
+pub fn discharge(conn: &mut DbConnection, me: &Therapist, client: UserId) -> DomainResult<()> {
+    end(conn, me.id(), client, me)
+}
+
+/// The therapist's current clients, newest link first. Each client shown
+/// (not the look-ahead row) is written to that client's access log.
+pub fn clients(
+    conn: &mut DbConnection,
+    me: &Therapist,
+    page: &PageRequest,
+) -> DomainResult<Vec<LinkedClient>> {
+    let mut query = care_links::table
+        .inner_join(users::table.on(users::id.eq(care_links::client_id)))
+        .filter(care_links::therapist_id.eq(me.id()))
+        .filter(care_links::ended_at.is_null())
+        .select(LINKED_CLIENT)
+        .order(care_links::id.desc())
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(care_links::id.lt(RowId(after)));
+    }
+    let rows: Vec<LinkedClient> = query.load(conn)?;
+    for client in page.shown(&rows) {
+        audit::record(
+            conn,
+            &Access {
+                client: client.id,
+                actor: me.id(),
+                actor_role: me.role(),
+                resource: Resource::ClientProfile,
+                resource_id: Some(client.id.0),
+                action: Action::List,
+                request_id: me.request_id(),
+            },
+        )?;
+    }
+    Ok(rows)
+}
+
+/// Proof that a therapist may read a client's data now: their link is live.
+/// Every read through it is written to the client's access log.
+#[derive(Debug)]
+pub struct CareAccess {
+    reader: Therapist,
+    client: UserId,
+    link: RowId,
+}
+
+/// Opens the door to `client`'s data for `therapist`: `NotFound` unless the
+/// client is theirs now. Use inside the transaction of the read.
+pub fn open(
+    conn: &mut DbConnection,
+    therapist: &Therapist,
+    client: UserId,
+) -> DomainResult<CareAccess> {
+    let link: RowId = care_links::table
+        .filter(care_links::therapist_id.eq(therapist.id()))
+        .filter(care_links::client_id.eq(client))
+        .filter(care_links::ended_at.is_null())
+        .select(care_links::id)
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)?;
+    Ok(CareAccess {
+        reader: therapist.clone(),
+        client,
+        link,
+    })
+}
+
+impl CareAccess {
+    pub fn client(&self) -> UserId {
+        self.client
+    }
+
+    pub fn therapist(&self) -> UserId {
+        self.reader.id()
+    }
+
+    /// The live link the access was opened on; shares made under it are
+    /// the ones it may see.
+    pub fn link(&self) -> RowId {
+        self.link
+    }
+
+    /// Writes one access-log row per item shown.
+    pub(crate) fn log(
+        &self,
+        conn: &mut DbConnection,
+        resource: Resource,
+        action: Action,
+        items: impl IntoIterator<Item = uuid::Uuid>,
+    ) -> DomainResult<()> {
+        for item in items {
+            audit::record(
+                conn,
+                &Access {
+                    client: self.client,
+                    actor: self.reader.id(),
+                    actor_role: self.reader.role(),
+                    resource,
+                    resource_id: Some(item),
+                    action,
+                    request_id: self.reader.request_id(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The client's profile as their therapist sees it.
+    pub fn profile(&self, conn: &mut DbConnection) -> DomainResult<LinkedClient> {
+        let client = care_links::table
+            .inner_join(users::table.on(users::id.eq(care_links::client_id)))
+            .filter(care_links::id.eq(self.link))
+            .filter(care_links::ended_at.is_null())
+            .select(LINKED_CLIENT)
+            .first::<LinkedClient>(conn)
+            .optional()?
+            .ok_or(DomainError::NotFound)?;
+        self.log(conn, Resource::ClientProfile, Action::Read, [client.id.0])?;
+        Ok(client)
+    }
+}

@@ -1,0 +1,63 @@
+//! What a worker asks just before it sends a job: is it still ours, what
+//! does its kind's payload say, and does the kind still want it sent.
+//!
+//! This module sits above the features (it names every email kind); the
+//! outbox below them only stores and leases rows.
+
+use crate::accounts::emails::{InvitationMessage, PasswordResetMessage, VerifyEmailMessage};
+use crate::db::DbConnection;
+use crate::error::{DomainError, DomainResult};
+use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, TestEmail, Wanted};
+
+/// What to do with a claimed job.
+#[derive(Debug)]
+pub enum Prepared {
+    /// Render the kind's template with `data` and send it.
+    Send {
+        data: serde_json::Value,
+        calendar: Option<Box<CalendarEvent>>,
+    },
+    /// Not wanted any more: end it `skipped`, with the reason.
+    Skip(String),
+    /// The payload cannot be read as its kind's struct: end it `dead`.
+    Broken(String),
+}
+
+/// Checks a job `owner` claimed, right before sending it.
+pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<Prepared> {
+    if !outbox::still_held(conn, job.id, owner)? {
+        return Ok(Prepared::Skip(
+            "cancelled or replaced after it was claimed".into(),
+        ));
+    }
+    match job.kind {
+        EmailKind::Test => typed::<TestEmail>(conn, job),
+        EmailKind::VerifyEmail => typed::<VerifyEmailMessage>(conn, job),
+        EmailKind::PasswordReset => typed::<PasswordResetMessage>(conn, job),
+        EmailKind::Invitation => typed::<InvitationMessage>(conn, job),
+    }
+}
+
+fn typed<E: Email>(conn: &mut DbConnection, job: &Job) -> DomainResult<Prepared> {
+    if job.payload == outbox::CLEARED_PAYLOAD {
+        return Ok(Prepared::Broken(
+            "its content was cleared after the retention period".into(),
+        ));
+    }
+    let email: E = match serde_json::from_str(&job.payload) {
+        Ok(email) => email,
+        Err(e) => {
+            return Ok(Prepared::Broken(format!(
+                "the payload is not a {} email: {e}",
+                E::KIND
+            )))
+        }
+    };
+    match email.still_wanted(conn)? {
+        Wanted::No(reason) => Ok(Prepared::Skip(reason.into())),
+        Wanted::Yes => Ok(Prepared::Send {
+            data: serde_json::to_value(&email).map_err(|e| DomainError::Internal(e.to_string()))?,
+            calendar: email.calendar().map(Box::new),
+        }),
+    }
+}
