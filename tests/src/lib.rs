@@ -386,3 +386,44 @@ impl TestApp {
 }
 
 pub mod cast;
+
+/// Outbox workers for tests that drive them directly.
+pub mod workers {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use between_api::config::Secret;
+    use between_api::jobs::WorkerOptions;
+    use between_api::mail::Mailer;
+    use domain::db::Pool;
+
+    use crate::smtp::TestSmtp;
+    use crate::{test_config, TestDatabase};
+
+    /// Polls every 20 ms and retries within 50-200 ms.
+    pub fn fast() -> WorkerOptions {
+        WorkerOptions {
+            poll_interval: Duration::from_millis(20),
+            retry_base: chrono::Duration::milliseconds(50),
+            retry_cap: chrono::Duration::milliseconds(200),
+            ..WorkerOptions::default()
+        }
+    }
+
+    /// A pool of its own, as another instance would have.
+    pub fn pool(db: &TestDatabase) -> Pool {
+        crate::init_test_logging();
+        domain::db::connect_and_migrate(&db.url, &domain::db::PoolOptions::default()).unwrap()
+    }
+
+    /// A mailer that sends to the test SMTP server.
+    pub fn smtp_mailer(
+        smtp: &TestSmtp,
+        data_dir: &std::path::Path,
+        db: &TestDatabase,
+    ) -> Arc<Mailer> {
+        let mut config = test_config(db, data_dir);
+        config.smtp_url = Some(Secret::new(smtp.url()));
+        Arc::new(Mailer::from_config(&config).unwrap())
+    }
+}

@@ -12,14 +12,7 @@ use domain::outbox::{self, JobState, Outgoing, TestEmail};
 
 const WAIT: Duration = Duration::from_secs(20);
 
-fn fast_worker() -> WorkerOptions {
-    WorkerOptions {
-        poll_interval: Duration::from_millis(20),
-        retry_base: chrono::Duration::milliseconds(50),
-        retry_cap: chrono::Duration::milliseconds(200),
-        ..WorkerOptions::default()
-    }
-}
+use between_tests::workers::{fast as fast_worker, pool as worker_pool, smtp_mailer};
 
 fn with_smtp(url: String) -> impl FnOnce(&mut Config) {
     move |config| {
@@ -169,17 +162,6 @@ async fn a_5xx_rejection_ends_dead_with_the_error_kept() {
         sent.is_err() || sent.is_ok_and(|j| j.state == JobState::Dead),
         "only dead jobs are retried"
     );
-}
-
-fn worker_pool(db: &TestDatabase) -> Pool {
-    between_tests::init_test_logging();
-    domain::db::connect_and_migrate(&db.url, &domain::db::PoolOptions::default()).unwrap()
-}
-
-fn smtp_mailer(smtp: &TestSmtp, data_dir: &std::path::Path, db: &TestDatabase) -> Arc<Mailer> {
-    let mut config = test_config(db, data_dir);
-    config.smtp_url = Some(Secret::new(smtp.url()));
-    Arc::new(Mailer::from_config(&config).unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accounts;
+mod care;
 mod database;
 mod email;
 mod errors;
 mod health;
+mod jobs;
 mod journal;
 mod openapi;

@@ -1,0 +1,219 @@
+//! The one door to a client's data: every route on which a therapist reads
+//! (or acts on) client data writes exactly one access-log row per item it
+//! shows, in the same request, and no other practice route exists.
+
+use std::collections::BTreeSet;
+
+use between_tests::{spawn_app, Person, TestApp};
+use domain::audit::AccessEntry;
+use domain::ids::UserId;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+fn log_of(app: &TestApp, clients: &[&Person]) -> Vec<AccessEntry> {
+    let mut conn = app.pool.get().unwrap();
+    clients
+        .iter()
+        .flat_map(|c| {
+            domain::audit::for_client(&mut conn, c.id.parse::<UserId>().unwrap(), None, 10_000)
+                .unwrap()
+        })
+        .collect()
+}
+
+async fn write(app: &TestApp, client: &Person, kind: &str, body: &str) -> String {
+    let created = app
+        .post(
+            "/api/v1/journal/entries",
+            Some(&client.access),
+            json!({"kind": kind, "body": body}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let shared = app
+        .send(
+            Method::PUT,
+            &format!("/api/v1/journal/entries/{id}/share"),
+            Some(&client.access),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(shared.status(), 200);
+    id
+}
+
+fn ids(values: &[Value], field: &str) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v[field].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Every practice operation of the document, as (METHOD, path template).
+fn practice_routes() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(between_api::openapi::document()).unwrap();
+    let mut routes = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let tags = operation["tags"].as_array().cloned().unwrap_or_default();
+            if tags.iter().any(|t| t == "practice") {
+                routes.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    routes
+}
+
+#[tokio::test]
+async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_shown() {
+    let app = spawn_app().await;
+    let therapist = app.therapist("door@example.org").await;
+    let client = app.client_of(&therapist, "walked@example.org").await;
+    let other = app.client_of(&therapist, "second@example.org").await;
+    let trigger = write(&app, &client, "trigger", "Crowded train").await;
+    let question = write(&app, &client, "question_for_session", "Sleep?").await;
+    let second_question = write(&app, &client, "question_for_session", "Work?").await;
+    let c = &client.id;
+
+    // What each route must log: the ids of the items it shows.
+    type Shown = fn(&Value) -> Vec<String>;
+    let walk: Vec<(Method, &str, String, Option<Value>, Shown)> = vec![
+        (
+            Method::GET,
+            "/api/v1/clients",
+            "/api/v1/clients?limit=1".into(),
+            None,
+            |v| ids(v["items"].as_array().unwrap(), "id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}",
+            format!("/api/v1/clients/{c}"),
+            None,
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/shared",
+            format!("/api/v1/clients/{c}/shared?limit=2"),
+            None,
+            |v| ids(v["items"].as_array().unwrap(), "entry_id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/shared/{entry_id}",
+            format!("/api/v1/clients/{c}/shared/{trigger}"),
+            None,
+            |v| vec![v["entry_id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::POST,
+            "/api/v1/clients/{id}/shared/{entry_id}/replies",
+            format!("/api/v1/clients/{c}/shared/{trigger}/replies"),
+            Some(json!({"body": "Thank you."})),
+            |_| Vec::new(),
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/agenda",
+            format!("/api/v1/clients/{c}/agenda"),
+            None,
+            |v| ids(v.as_array().unwrap(), "entry_id"),
+        ),
+        (
+            Method::POST,
+            "/api/v1/clients/{id}/agenda/{entry_id}/discussed",
+            format!("/api/v1/clients/{c}/agenda/{question}/discussed"),
+            None,
+            |_| Vec::new(),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/clients/{id}",
+            format!("/api/v1/clients/{c}"),
+            None,
+            |_| Vec::new(),
+        ),
+    ];
+    let walked: BTreeSet<(String, String)> = walk
+        .iter()
+        .map(|(m, template, ..)| (m.to_string(), template.to_string()))
+        .collect();
+    assert_eq!(
+        walked,
+        practice_routes(),
+        "every practice route is walked here; add a new one to this table"
+    );
+
+    // Writes on an item log that item; ending the link reads nothing.
+    let acted_on = |template: &str| -> Vec<String> {
+        match template {
+            "/api/v1/clients/{id}/shared/{entry_id}/replies" => vec![trigger.clone()],
+            "/api/v1/clients/{id}/agenda/{entry_id}/discussed" => vec![question.clone()],
+            _ => Vec::new(),
+        }
+    };
+    for (method, template, path, body, shown) in &walk {
+        let before: BTreeSet<_> = log_of(&app, &[&client, &other])
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let response = app
+            .send(method.clone(), path, Some(&therapist.access), body.as_ref())
+            .await;
+        assert!(response.status().is_success(), "{method} {path}");
+        let request_id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let json: Value = if response.status() == 204 {
+            Value::Null
+        } else {
+            response.json().await.unwrap()
+        };
+        let mut expected = shown(&json);
+        expected.extend(acted_on(template));
+        expected.sort();
+        let new_rows: Vec<AccessEntry> = log_of(&app, &[&client, &other])
+            .into_iter()
+            .filter(|r| !before.contains(&r.id))
+            .collect();
+        let mut logged: Vec<String> = new_rows
+            .iter()
+            .map(|r| r.resource_id.unwrap().to_string())
+            .collect();
+        logged.sort();
+        assert_eq!(logged, expected, "{method} {template}");
+        assert!(
+            new_rows
+                .iter()
+                .all(|r| r.request_id.as_deref() == Some(request_id.as_str())
+                    && r.actor_id.map(|a| a.to_string()) == Some(therapist.id.clone())),
+            "{method} {template}: {new_rows:?}"
+        );
+        match *template {
+            "/api/v1/clients" => assert_eq!(expected.len(), 1, "the look-ahead row is not logged"),
+            "/api/v1/clients/{id}/shared" => assert_eq!(expected.len(), 2),
+            "/api/v1/clients/{id}/agenda" => {
+                assert_eq!(expected, {
+                    let mut q = vec![question.clone(), second_question.clone()];
+                    q.sort();
+                    q
+                })
+            }
+            _ => {}
+        }
+    }
+
+    // After the link ended, the door is shut: 404 and no row.
+    let before = log_of(&app, &[&client]).len();
+    let shut = app
+        .get_as(&format!("/api/v1/clients/{c}/shared"), &therapist.access)
+        .await;
+    assert_eq!(shut.status(), 404);
+    assert_eq!(log_of(&app, &[&client]).len(), before);
+}
