@@ -23,33 +23,22 @@ use crate::page::PageRequest;
 use crate::time::Timestamp;
 
 /// A client as their therapist sees them: account details, never content.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = care_links)]
 pub struct LinkedClient {
+    #[diesel(column_name = id)]
     pub link_id: RowId,
+    #[diesel(column_name = started_at)]
     pub since: Timestamp,
+    #[diesel(select_expression = users::id)]
     pub id: UserId,
+    #[diesel(select_expression = users::email)]
     pub email: String,
+    #[diesel(select_expression = users::display_name)]
     pub display_name: String,
+    #[diesel(select_expression = users::time_zone)]
     pub time_zone: String,
 }
-
-type LinkedClientColumns = (
-    care_links::id,
-    care_links::started_at,
-    users::id,
-    users::email,
-    users::display_name,
-    users::time_zone,
-);
-
-const LINKED_CLIENT: LinkedClientColumns = (
-    care_links::id,
-    care_links::started_at,
-    users::id,
-    users::email,
-    users::display_name,
-    users::time_zone,
-);
 
 /// Links a new client to the therapist who invited them.
 pub fn link(conn: &mut DbConnection, therapist: UserId, client: UserId) -> DomainResult<()> {
@@ -128,7 +117,7 @@ pub fn clients(
         .inner_join(users::table.on(users::id.eq(care_links::client_id)))
         .filter(care_links::therapist_id.eq(me.id()))
         .filter(care_links::ended_at.is_null())
-        .select(LINKED_CLIENT)
+        .select(LinkedClient::as_select())
         .order(care_links::id.desc())
         .limit(page.fetch())
         .into_boxed();
@@ -230,7 +219,7 @@ impl CareAccess {
             .inner_join(users::table.on(users::id.eq(care_links::client_id)))
             .filter(care_links::id.eq(self.link))
             .filter(care_links::ended_at.is_null())
-            .select(LINKED_CLIENT)
+            .select(LinkedClient::as_select())
             .first::<LinkedClient>(conn)
             .optional()?
             .ok_or(DomainError::NotFound)?;
