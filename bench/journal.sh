@@ -36,7 +36,7 @@ trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA_DIR"' EXIT
 for _ in $(seq 1 50); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.2; done
 
 post() { curl -sf -X POST "$BASE$1" -H 'content-type: application/json' ${3:+-H "authorization: Bearer $3"} -d "$2"; }
-token_of() { psql "$URL" -Atc "SELECT payload::json->>'token' FROM outbox WHERE template = '$1' ORDER BY created_at DESC LIMIT 1"; }
+token_of() { psql "$URL" -Atc "SELECT payload::json->>'token' FROM outbox WHERE kind = '$1' ORDER BY created_at DESC LIMIT 1"; }
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
 # One real therapist and client, through the API.

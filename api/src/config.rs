@@ -62,7 +62,10 @@ pub struct Config {
     pub bind_addr: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
+    /// The pool for background work (the outbox worker).
     pub pool: PoolOptions,
+    /// HTTP worker threads; each keeps one database connection.
+    pub http_workers: usize,
     /// The service's own public URL, without a trailing slash.
     pub public_base_url: String,
     /// Where links in emails point, without a trailing slash.
@@ -160,6 +163,10 @@ impl Config {
             max_size: parse_number(source, "DATABASE_POOL_SIZE", 10, 1, 1000)?,
             ..PoolOptions::default()
         };
+        // Two per core: while one waits for the database, the other works.
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let default_workers = u32::try_from(2 * cores).unwrap_or(8).clamp(2, 256);
+        let http_workers = parse_number(source, "HTTP_WORKERS", default_workers, 1, 256)? as usize;
         let public_base_url = match source.get("PUBLIC_BASE_URL") {
             Some(url) => base_url("PUBLIC_BASE_URL", &url)?,
             None => format!("http://{bind_addr}"),
@@ -258,6 +265,7 @@ impl Config {
             data_dir,
             database_url,
             pool,
+            http_workers,
             public_base_url,
             app_base_url,
             smtp_url: smtp_url.map(Secret::new),

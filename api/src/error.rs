@@ -223,16 +223,3 @@ impl ResponseError for ApiError {
         response
     }
 }
-
-/// Runs blocking database work off the async workers.
-pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
-where
-    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    // Keep the request's span (and so its request id) on the blocking thread.
-    let span = tracing::Span::current();
-    actix_web::web::block(move || span.in_scope(f))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}")))?
-}

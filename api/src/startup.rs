@@ -44,7 +44,7 @@ impl Application {
         let listener = TcpListener::bind(config.bind_addr)
             .with_context(|| format!("cannot listen on BIND_ADDR {}", config.bind_addr))?;
         let port = listener.local_addr()?.port();
-        let auth = Arc::new(AuthKit {
+        let auth = AuthKit {
             jwt: JwtKeys::new(
                 config.jwt_secret.expose(),
                 &config.public_base_url,
@@ -56,12 +56,8 @@ impl Application {
             limits: RateLimits::new(config.rate_limit_per_minute, config.trust_forwarded_for),
             sessions: config.sessions,
             allow_signup: config.allow_signup,
-        });
-        let state = AppState {
-            pool,
-            config: Arc::new(config),
-            auth,
         };
+        let state = AppState::new(pool, config, auth);
         let mailer = Arc::new(Mailer::from_config(&state.config)?);
         let server = run(listener, state.clone())?;
         Ok(Self {
@@ -116,6 +112,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let doc = crate::openapi::document();
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
+    let workers = state.config.http_workers;
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         let cors = cors(&state.config.cors_origins);
@@ -146,6 +143,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(crate::middleware::observe))
     })
+    .workers(workers)
     .listen(listener)?
     .shutdown_timeout(shutdown_timeout)
     .run();

@@ -53,15 +53,61 @@ async fn main() {
         w.await.unwrap();
     }
     let login_rate = logins.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let hash_rate = argon2_rate(Duration::from_secs(seconds.min(5)));
     println!("auth on {backend}, {seconds} s per phase, {LOGIN_CLIENTS} login clients, {READ_CLIENTS} read clients");
     println!("logins/s (argon2id m=19456 t=2 p=1): {login_rate:.1}");
+    println!("argon2id verifications/s on every core, nothing else: {hash_rate:.1}");
     println!("GET /api/v1/me alone:          {}", quiet.summary());
     println!("GET /api/v1/me during logins:  {}", busy.summary());
+    // Rows for bench/run: name|rate|unit|p50|p99|reference|reference rate
+    println!(
+        "BENCH|POST /auth/login storm, {LOGIN_CLIENTS} clients ({backend})|{login_rate:.1}|logins/s|||argon2id verifications, every core|{hash_rate:.1}"
+    );
+    println!(
+        "BENCH|GET /me during the login storm ({backend})|{:.1}|req/s|{:.2}|{:.2}|GET /me without logins|{:.1}",
+        busy.rate(),
+        busy.ms(0.50),
+        busy.ms(0.99),
+        quiet.rate()
+    );
 }
 
-struct Latencies(Vec<Duration>);
+/// The reference for logins: how many argon2id verifications the machine
+/// does per second on all its cores with nothing else running.
+fn argon2_rate(length: Duration) -> f64 {
+    let stored = domain::accounts::password::hash(PASSWORD).unwrap();
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let started = Instant::now();
+    let counts: Vec<u64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..cores)
+            .map(|_| {
+                let stored = stored.as_str().to_owned();
+                scope.spawn(move || {
+                    let mut n = 0;
+                    while started.elapsed() < length {
+                        domain::accounts::password::verify(PASSWORD, &stored);
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    counts.iter().sum::<u64>() as f64 / started.elapsed().as_secs_f64()
+}
+
+struct Latencies(Vec<Duration>, Duration);
 
 impl Latencies {
+    fn rate(&self) -> f64 {
+        self.0.len() as f64 / self.1.as_secs_f64()
+    }
+
+    fn ms(&self, p: f64) -> f64 {
+        self.percentile(p).as_secs_f64() * 1000.0
+    }
+
     fn percentile(&self, p: f64) -> Duration {
         let mut sorted = self.0.clone();
         sorted.sort();
@@ -108,5 +154,5 @@ async fn reads(
     if let Some(stop) = stop {
         stop.store(true, Ordering::Relaxed);
     }
-    Latencies(all)
+    Latencies(all, length)
 }

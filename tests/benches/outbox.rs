@@ -36,16 +36,85 @@ async fn main() {
         WorkerOptions::default().concurrency
     );
     for workers in [1, 2] {
+        let reference = direct(workers, jobs).await;
+        println!(
+            "direct     senders={workers}  {jobs} emails, no queue = {reference:>7.0} emails/s"
+        );
         let db = TestDatabase::create_sqlite();
-        run(&db, "sqlite", workers, jobs).await;
+        let rate = run(&db, "sqlite", workers, jobs).await;
+        bench_row("sqlite", workers, rate, reference);
         if let Some(url) = &postgres {
             let db = TestDatabase::create_postgres(url);
-            run(&db, "postgresql", workers, jobs).await;
+            let rate = run(&db, "postgresql", workers, jobs).await;
+            bench_row("postgresql", workers, rate, reference);
         }
     }
 }
 
-async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) {
+/// A row for bench/run: name|rate|unit|p50|p99|reference|reference rate.
+fn bench_row(backend: &str, workers: usize, rate: f64, reference: f64) {
+    println!(
+        "BENCH|outbox drain, {workers} worker(s) ({backend})|{rate:.1}|emails/s|||same SMTP sends without the queue|{reference:.1}"
+    );
+}
+
+/// The reference: the same messages sent straight through the same
+/// transport and concurrency, with no database and no queue.
+async fn direct(senders: usize, jobs: usize) -> f64 {
+    use futures_util::StreamExt;
+    let db = TestDatabase::create_sqlite();
+    let data_dir = temp_dir("bench-direct");
+    let smtp = TestSmtp::start();
+    let mut config = test_config(&db, &data_dir);
+    config.smtp_url = Some(Secret::new(smtp.url()));
+    let concurrency = WorkerOptions::default().concurrency;
+    let mailers: Vec<Arc<Mailer>> = (0..senders)
+        .map(|_| Arc::new(Mailer::from_config(&config).unwrap()))
+        .collect();
+    let started = Instant::now();
+    let per_sender = jobs / senders;
+    let tasks: Vec<_> = mailers
+        .into_iter()
+        .map(|mailer| {
+            tokio::spawn(async move {
+                futures_util::stream::iter(0..per_sender)
+                    .for_each_concurrent(concurrency, |_| {
+                        let mailer = mailer.clone();
+                        async move {
+                            let id = domain::ids::JobId::new();
+                            let rendered = mailer
+                                .templates
+                                .render(outbox::EmailKind::Test, &serde_json::json!({}))
+                                .unwrap();
+                            let message = between_api::mail::compose(
+                                &mailer.from,
+                                id,
+                                "bench@example.org",
+                                rendered,
+                                None,
+                            )
+                            .unwrap();
+                            mailer
+                                .transport
+                                .send(&id.to_string(), message)
+                                .await
+                                .unwrap();
+                        }
+                    })
+                    .await;
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let rate = (per_sender * senders) as f64 / started.elapsed().as_secs_f64();
+    assert_eq!(smtp.count(), per_sender * senders);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    rate
+}
+
+async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) -> f64 {
     let data_dir = temp_dir("bench");
     let smtp = TestSmtp::start();
     let mut config = test_config(db, &data_dir);
@@ -103,10 +172,11 @@ async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) {
         worker.await.unwrap();
     }
     assert_eq!(smtp.count(), jobs, "every email exactly once");
+    let rate = jobs as f64 / elapsed.as_secs_f64();
     println!(
-        "{backend:<10} workers={workers}  {jobs} emails in {:>6.2} s  = {:>7.0} emails/s",
+        "{backend:<10} workers={workers}  {jobs} emails in {:>6.2} s  = {rate:>7.0} emails/s",
         elapsed.as_secs_f64(),
-        jobs as f64 / elapsed.as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&data_dir);
+    rate
 }

@@ -9,7 +9,8 @@
 //! reach the database through [`Auth::db`] and [`Auth::tx`], which confirm
 //! the session first and only then hand over the proof (`&Client`, …) that
 //! domain functions require. No handler can touch data for a revoked
-//! session, and a request costs one trip to the blocking pool, not two.
+//! session, and the check costs no extra trip: the work runs right after it
+//! on the same connection.
 
 use std::marker::PhantomData;
 
@@ -109,11 +110,10 @@ impl<R: Proof> Auth<R> {
         f(conn, &proof)
     }
 
-    /// Runs `f` with a pooled connection, as the confirmed caller.
+    /// Runs `f` on the worker's connection, as the confirmed caller.
     pub async fn db<T, F>(&self, state: &AppState, f: F) -> Result<T, ApiError>
     where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError>,
     {
         let claimed = self.claimed.clone();
         state
@@ -124,8 +124,7 @@ impl<R: Proof> Auth<R> {
     /// Like [`Self::db`], inside one write transaction.
     pub async fn tx<T, F>(&self, state: &AppState, f: F) -> Result<T, ApiError>
     where
-        T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &R) -> Result<T, ApiError>,
     {
         let claimed = self.claimed.clone();
         state

@@ -7,7 +7,7 @@ mod passwords;
 mod rate_limit;
 
 pub use extractor::{AdminAuth, AnyAuth, Auth, ClientAuth, TherapistAuth};
-pub use jwt::{Claims, JwtKeys, ACCESS_TOKEN_AUDIENCE};
+pub use jwt::{Claims, JwtKeys, Verified, ACCESS_TOKEN_AUDIENCE};
 pub use passwords::PasswordHasher;
 pub use rate_limit::{Bucket, RateLimits};
 

@@ -204,15 +204,14 @@ pub fn revoke_all(
 /// indexed lookup, in the same database call as the request's work.
 pub fn confirm(conn: &mut DbConnection, claimed: Claimed) -> DomainResult<Option<Actor>> {
     let now = Timestamp::now();
-    let role: Option<Role> = sessions::table
+    let query = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(claimed.session_id))
         .filter(sessions::user_id.eq(claimed.user_id))
         .filter(sessions::revoked_at.is_null())
         .filter(sessions::expires_at.gt(now))
         .filter(users::disabled_at.is_null())
-        .select(users::role)
-        .first(conn)
-        .optional()?;
+        .select(users::role);
+    let role: Option<Role> = crate::on_backend!(conn, c => query.first(c).optional())?;
     Ok((role == Some(claimed.role)).then(|| Actor::confirmed(claimed)))
 }

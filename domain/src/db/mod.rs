@@ -4,6 +4,12 @@
 //! SQL that differs between the two (claims with `SKIP LOCKED`, upserts,
 //! full-text search) lives in the repository functions of each area and
 //! matches on [`DbConnection`]; everything else is written once.
+//!
+//! Hot read paths run their (written-once, generic) query on the backend's
+//! own connection with [`on_backend!`]: the multi-backend wrapper renders
+//! every query to SQL text and re-collects its binds on each call, while the
+//! backend's own connection finds a static query's prepared statement by
+//! its type alone.
 
 pub mod schema;
 pub mod sql;
@@ -288,6 +294,19 @@ pub fn is_ready(conn: &mut DbConnection) -> bool {
         DbConnection::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS),
     };
     matches!(pending, Ok(false))
+}
+
+/// Runs `$body` with `$c` bound to the backend's own connection (a
+/// `PgConnection` or a `SqliteConnection`); the body is written once and
+/// compiled for each backend. For the hot read paths (see the module note).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
 }
 
 impl DbConnection {

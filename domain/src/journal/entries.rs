@@ -141,13 +141,13 @@ pub(crate) fn find_entry(
     client: UserId,
     id: EntryId,
 ) -> DomainResult<Entry> {
-    journal_entries::table
+    crate::on_backend!(conn, c => journal_entries::table
         .filter(journal_entries::id.eq(id))
         .filter(journal_entries::client_id.eq(client))
         .select(Entry::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(DomainError::NotFound)
+        .first(c)
+        .optional())?
+    .ok_or(DomainError::NotFound)
 }
 
 /// The client's entry with its live share and the therapist's replies.
@@ -166,24 +166,24 @@ pub fn find_own(
 /// under the client's live care link.
 pub(crate) fn live_share(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Option<Share>> {
     let now = Timestamp::now();
-    Ok(journal_shares::table
+    let share: Option<Share> = crate::on_backend!(conn, c => journal_shares::table
         .inner_join(care_links::table)
         .filter(journal_shares::entry_id.eq(entry))
         .filter(journal_shares::revoked_at.is_null())
         .filter(care_links::ended_at.is_null())
         .select(Share::as_select())
-        .first::<Share>(conn)
-        .optional()?
-        .filter(|s| s.is_live(now)))
+        .first(c)
+        .optional())?;
+    Ok(share.filter(|s| s.is_live(now)))
 }
 
 /// Replies on an entry, oldest first.
 pub(crate) fn replies(conn: &mut DbConnection, entry: EntryId) -> DomainResult<Vec<Reply>> {
-    Ok(journal_replies::table
+    Ok(crate::on_backend!(conn, c => journal_replies::table
         .filter(journal_replies::entry_id.eq(entry))
         .select(Reply::as_select())
         .order(journal_replies::id.asc())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// Filters of the entry list; all optional, combined with AND.
@@ -209,7 +209,24 @@ fn fts5_query(q: &str) -> String {
         .join(" ")
 }
 
+impl EntryFilter {
+    fn is_empty(&self) -> bool {
+        let q_blank = self.q.as_deref().is_none_or(|q| q.trim().is_empty());
+        self.kind.is_none()
+            && self.tag.is_none()
+            && self.from.is_none()
+            && self.to.is_none()
+            && self.mood_min.is_none()
+            && self.mood_max.is_none()
+            && q_blank
+    }
+}
+
 /// The client's entries, newest first, with their live shares.
+///
+/// Without filters (the journal as it opens, and every next page) the query
+/// has one shape, so its prepared statement is found by type; with filters
+/// it is built for the filters given.
 pub fn list(
     conn: &mut DbConnection,
     me: &Client,
@@ -218,72 +235,87 @@ pub fn list(
     fetch: i64,
 ) -> DomainResult<Vec<(Entry, Option<Share>)>> {
     let backend = conn.backend();
-    let mut query = journal_entries::table
-        .left_join(
-            journal_shares::table.on(journal_shares::entry_id
-                .eq(journal_entries::id)
-                .and(journal_shares::revoked_at.is_null())),
-        )
-        .left_join(
-            care_links::table.on(care_links::id
-                .eq(journal_shares::link_id)
-                .and(care_links::ended_at.is_null())),
-        )
-        .filter(journal_entries::client_id.eq(me.id()))
-        .select((
-            Entry::as_select(),
-            Option::<Share>::as_select(),
-            care_links::id.nullable(),
-        ))
-        .order(journal_entries::id.desc())
-        .limit(fetch)
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(journal_entries::id.lt(EntryId(after)));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(journal_entries::kind.eq(kind));
-    }
-    if let Some(tag) = &filter.tag {
-        query = query.filter(
-            journal_entries::id.eq_any(
-                journal_entry_tags::table
-                    .filter(journal_entry_tags::tag.eq(tag.clone()))
-                    .select(journal_entry_tags::entry_id),
-            ),
-        );
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(journal_entries::created_at.ge(from));
-    }
-    if let Some(to) = filter.to {
-        query = query.filter(journal_entries::created_at.lt(to));
-    }
-    if let Some(min) = filter.mood_min {
-        query = query.filter(journal_entries::mood.ge(min));
-    }
-    if let Some(max) = filter.mood_max {
-        query = query.filter(journal_entries::mood.le(max));
-    }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // The one dialect-specific filter: PostgreSQL full-text search (the
-        // expression matches the GIN index), SQLite FTS5.
-        query = match backend {
-            Backend::Postgres => query.filter(
-                sql::<Bool>("to_tsvector('simple', coalesce(journal_entries.title, '') || ' ' || journal_entries.body) @@ plainto_tsquery('simple', ")
-                    .bind::<Text, _>(q.to_owned())
-                    .sql(")"),
-            ),
-            Backend::Sqlite => query.filter(
-                sql::<Bool>("journal_entries.id IN (SELECT entry_id FROM journal_entries_fts WHERE journal_entries_fts MATCH ")
-                    .bind::<Text, _>(fts5_query(q))
-                    .sql(")"),
-            ),
+    let now = Timestamp::now();
+    // The list as every variant starts it; a macro, so that each backend
+    // gets its own (its `as_select` names the backend).
+    macro_rules! base {
+        () => {
+            journal_entries::table
+                .left_join(
+                    journal_shares::table.on(journal_shares::entry_id
+                        .eq(journal_entries::id)
+                        .and(journal_shares::revoked_at.is_null())),
+                )
+                .left_join(
+                    care_links::table.on(care_links::id
+                        .eq(journal_shares::link_id)
+                        .and(care_links::ended_at.is_null())),
+                )
+                .filter(journal_entries::client_id.eq(me.id()))
+                .select((
+                    Entry::as_select(),
+                    Option::<Share>::as_select(),
+                    care_links::id.nullable(),
+                ))
+                .order(journal_entries::id.desc())
+                .limit(fetch)
         };
     }
-    let now = Timestamp::now();
-    Ok(query
-        .load::<(Entry, Option<Share>, Option<RowId>)>(conn)?
+    let rows: Vec<(Entry, Option<Share>, Option<RowId>)> = if filter.is_empty() {
+        // Every id sorts below the largest UUID, so the first page and the
+        // next ones share this one statement.
+        let before = EntryId(after.unwrap_or(uuid::Uuid::max()));
+        crate::on_backend!(conn, c => base!().filter(journal_entries::id.lt(before)).load(c))?
+    } else {
+        crate::on_backend!(conn, c => {
+            let mut query = base!().into_boxed();
+            if let Some(after) = after {
+                query = query.filter(journal_entries::id.lt(EntryId(after)));
+            }
+            if let Some(kind) = filter.kind {
+                query = query.filter(journal_entries::kind.eq(kind));
+            }
+            if let Some(tag) = &filter.tag {
+                query = query.filter(
+                    journal_entries::id.eq_any(
+                        journal_entry_tags::table
+                            .filter(journal_entry_tags::tag.eq(tag.clone()))
+                            .select(journal_entry_tags::entry_id),
+                    ),
+                );
+            }
+            if let Some(from) = filter.from {
+                query = query.filter(journal_entries::created_at.ge(from));
+            }
+            if let Some(to) = filter.to {
+                query = query.filter(journal_entries::created_at.lt(to));
+            }
+            if let Some(min) = filter.mood_min {
+                query = query.filter(journal_entries::mood.ge(min));
+            }
+            if let Some(max) = filter.mood_max {
+                query = query.filter(journal_entries::mood.le(max));
+            }
+            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+                // The one dialect-specific filter: PostgreSQL full-text search
+                // (the expression matches the GIN index), SQLite FTS5.
+                query = match backend {
+                    Backend::Postgres => query.filter(
+                        sql::<Bool>("to_tsvector('simple', coalesce(journal_entries.title, '') || ' ' || journal_entries.body) @@ plainto_tsquery('simple', ")
+                            .bind::<Text, _>(q.to_owned())
+                            .sql(")"),
+                    ),
+                    Backend::Sqlite => query.filter(
+                        sql::<Bool>("journal_entries.id IN (SELECT entry_id FROM journal_entries_fts WHERE journal_entries_fts MATCH ")
+                            .bind::<Text, _>(fts5_query(q))
+                            .sql(")"),
+                    ),
+                };
+            }
+            query.load(c)
+        })?
+    };
+    Ok(rows
         .into_iter()
         .map(|(entry, share, live_link)| {
             let share = share.filter(|s| live_link.is_some() && s.is_live(now));

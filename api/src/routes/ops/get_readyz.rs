@@ -2,7 +2,7 @@ use actix_web::{get, web, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{blocking, ApiError, Problem};
+use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -26,22 +26,19 @@ pub struct Readiness {
 )]
 #[get("/readyz")]
 pub async fn get_readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let pool = state.pool.clone();
-    let database = blocking(move || {
-        let unavailable = || ApiError::Unavailable {
-            code: "not_ready",
-            detail: "The database is unreachable or not fully migrated.".into(),
-        };
-        let mut conn = pool.get().map_err(|e| {
-            tracing::warn!(error = %e, "readiness: no database connection");
-            unavailable()
-        })?;
-        if !domain::db::is_ready(&mut conn) {
-            return Err(unavailable());
-        }
-        Ok(conn.backend().name())
-    })
-    .await?;
+    let unavailable = || ApiError::Unavailable {
+        code: "not_ready",
+        detail: "The database is unreachable or not fully migrated.".into(),
+    };
+    let database = state
+        .db(|conn| {
+            if !domain::db::is_ready(conn) {
+                return Err(unavailable());
+            }
+            Ok(conn.backend().name())
+        })
+        .await
+        .map_err(|_| unavailable())?;
     Ok(HttpResponse::Ok().json(Readiness {
         status: "ready",
         database,
