@@ -28,20 +28,12 @@ async fn main() {
     let person = app.therapist("bench@example.org").await;
 
     let quiet = reads(&app, &person.access, Duration::from_secs(seconds), None).await;
+    let alone = storm(&app, Duration::from_secs(seconds), None).await;
     let stop = Arc::new(AtomicBool::new(false));
-    let logins = Arc::new(AtomicU64::new(0));
-    let mut workers = Vec::new();
-    for _ in 0..LOGIN_CLIENTS {
-        let (app, stop, logins) = (app.clone(), stop.clone(), logins.clone());
-        workers.push(tokio::spawn(async move {
-            while !stop.load(Ordering::Relaxed) {
-                let response = app.login("bench@example.org", PASSWORD).await;
-                assert_eq!(response.status(), 200);
-                logins.fetch_add(1, Ordering::Relaxed);
-            }
-        }));
-    }
-    let started = Instant::now();
+    let storming = {
+        let (app, stop) = (app.clone(), stop.clone());
+        tokio::spawn(async move { storm(&app, Duration::from_secs(3600), Some(&stop)).await })
+    };
     let busy = reads(
         &app,
         &person.access,
@@ -49,19 +41,17 @@ async fn main() {
         Some(&stop),
     )
     .await;
-    for w in workers {
-        w.await.unwrap();
-    }
-    let login_rate = logins.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    let login_rate = storming.await.unwrap();
     let hash_rate = argon2_rate(Duration::from_secs(seconds.min(5)));
     println!("auth on {backend}, {seconds} s per phase, {LOGIN_CLIENTS} login clients, {READ_CLIENTS} read clients");
-    println!("logins/s (argon2id m=19456 t=2 p=1): {login_rate:.1}");
+    println!("logins/s alone (argon2id m=19456 t=2 p=1): {alone:.1}");
+    println!("logins/s while reads run: {login_rate:.1}");
     println!("argon2id verifications/s on every core, nothing else: {hash_rate:.1}");
     println!("GET /api/v1/me alone:          {}", quiet.summary());
     println!("GET /api/v1/me during logins:  {}", busy.summary());
     // Rows for bench/run: name|rate|unit|p50|p99|reference|reference rate
     println!(
-        "BENCH|POST /auth/login storm, {LOGIN_CLIENTS} clients ({backend})|{login_rate:.1}|logins/s|||argon2id verifications, every core|{hash_rate:.1}"
+        "BENCH|POST /auth/login storm, {LOGIN_CLIENTS} clients ({backend})|{alone:.1}|logins/s|||argon2id verifications, every core|{hash_rate:.1}"
     );
     println!(
         "BENCH|GET /me during the login storm ({backend})|{:.1}|req/s|{:.2}|{:.2}|GET /me without logins|{:.1}",
@@ -70,6 +60,31 @@ async fn main() {
         busy.ms(0.99),
         quiet.rate()
     );
+}
+
+/// LOGIN_CLIENTS loops of `POST /auth/login` until `length` passes or
+/// `stop` is set; returns logins per second.
+async fn storm(app: &Arc<TestApp>, length: Duration, stop: Option<&Arc<AtomicBool>>) -> f64 {
+    let started = Instant::now();
+    let logins = Arc::new(AtomicU64::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..LOGIN_CLIENTS {
+        let (app, logins) = (app.clone(), logins.clone());
+        let stop = stop.cloned();
+        workers.push(tokio::spawn(async move {
+            while started.elapsed() < length
+                && !stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+            {
+                let response = app.login("bench@example.org", PASSWORD).await;
+                assert_eq!(response.status(), 200);
+                logins.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    logins.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
 }
 
 /// The reference for logins: how many argon2id verifications the machine
