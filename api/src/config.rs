@@ -163,9 +163,10 @@ impl Config {
             max_size: parse_number(source, "DATABASE_POOL_SIZE", 10, 1, 1000)?,
             ..PoolOptions::default()
         };
-        // Two per core: while one waits for the database, the other works.
+        // One per core (at least two) suits a database on the same host or
+        // network; more hide a slower network (see the README).
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let default_workers = u32::try_from(2 * cores).unwrap_or(8).clamp(2, 256);
+        let default_workers = u32::try_from(cores).unwrap_or(2).clamp(2, 256);
         let http_workers = parse_number(source, "HTTP_WORKERS", default_workers, 1, 256)? as usize;
         let public_base_url = match source.get("PUBLIC_BASE_URL") {
             Some(url) => base_url("PUBLIC_BASE_URL", &url)?,

@@ -98,7 +98,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    between_api::telemetry::init(format);
+    let _logs = between_api::telemetry::init(format);
     match run(cli.command.unwrap_or(Command::Serve)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -191,7 +191,10 @@ impl TestApp {
 /// Logs of the app under test, when `TEST_LOG` is set.
 pub fn init_test_logging() {
     if std::env::var_os("TEST_LOG").is_some() {
-        between_api::telemetry::init(between_api::config::LogFormat::Text);
+        // The writer thread lives as long as the test process.
+        if let Some(guard) = between_api::telemetry::init(between_api::config::LogFormat::Text) {
+            std::mem::forget(guard);
+        }
     }
 }
 

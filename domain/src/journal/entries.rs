@@ -55,7 +55,30 @@ pub struct Share {
     pub link_id: RowId,
 }
 
+/// What the client's own views show of a share.
+#[derive(Debug, Clone, Copy, Queryable, Selectable)]
+#[diesel(table_name = journal_shares)]
+pub struct ShareState {
+    pub shared_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub read_at: Option<Timestamp>,
+}
+
+impl ShareState {
+    fn is_live(&self, now: Timestamp) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
 impl Share {
+    pub fn state(&self) -> ShareState {
+        ShareState {
+            shared_at: self.shared_at,
+            expires_at: self.expires_at,
+            read_at: self.read_at,
+        }
+    }
+
     /// Not revoked and not expired (its link is checked in the query).
     pub fn is_live(&self, now: Timestamp) -> bool {
         self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
@@ -222,7 +245,8 @@ impl EntryFilter {
     }
 }
 
-/// The client's entries, newest first, with their live shares.
+/// The client's entries, newest first, with their live shares (the list
+/// selects only what the client's view of a share shows).
 ///
 /// Without filters (the journal as it opens, and every next page) the query
 /// has one shape, so its prepared statement is found by type; with filters
@@ -233,7 +257,7 @@ pub fn list(
     filter: &EntryFilter,
     after: Option<uuid::Uuid>,
     fetch: i64,
-) -> DomainResult<Vec<(Entry, Option<Share>)>> {
+) -> DomainResult<Vec<(Entry, Option<ShareState>)>> {
     let backend = conn.backend();
     let now = Timestamp::now();
     // The list as every variant starts it; a macro, so that each backend
@@ -254,14 +278,14 @@ pub fn list(
                 .filter(journal_entries::client_id.eq(me.id()))
                 .select((
                     Entry::as_select(),
-                    Option::<Share>::as_select(),
+                    Option::<ShareState>::as_select(),
                     care_links::id.nullable(),
                 ))
                 .order(journal_entries::id.desc())
                 .limit(fetch)
         };
     }
-    let rows: Vec<(Entry, Option<Share>, Option<RowId>)> = if filter.is_empty() {
+    let rows: Vec<(Entry, Option<ShareState>, Option<RowId>)> = if filter.is_empty() {
         // Every id sorts below the largest UUID, so the first page and the
         // next ones share this one statement.
         let before = EntryId(after.unwrap_or(uuid::Uuid::max()));

@@ -109,6 +109,6 @@ pub async fn get_entries(
     Ok(web::Json(page.page(
         rows,
         |(entry, _)| entry.id.0,
-        |(entry, share)| EntryView::new(entry, share.as_ref(), None),
+        |(entry, share)| EntryView::new(entry, share, None),
     )))
 }

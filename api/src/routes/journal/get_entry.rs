@@ -1,6 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 use domain::ids::EntryId;
 use domain::journal::entries;
+use domain::journal::entries::Share;
 
 use super::EntryView;
 use crate::auth::ClientAuth;
@@ -29,5 +30,5 @@ pub async fn get_entry(
     let (entry, share, replies) = auth
         .db(&state, move |conn, me| Ok(entries::find_own(conn, me, id)?))
         .await?;
-    Ok(EntryView::new(entry, share.as_ref(), Some(replies)).respond())
+    Ok(EntryView::new(entry, share.as_ref().map(Share::state), Some(replies)).respond())
 }

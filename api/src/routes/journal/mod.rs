@@ -11,7 +11,7 @@ mod put_share;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use domain::ids::{AssignmentId, EntryId, RowId, UserId};
-use domain::journal::entries::{Entry, Reply, Share};
+use domain::journal::entries::{Entry, Reply, ShareState};
 use domain::journal::EntryKind;
 use domain::Timestamp;
 use serde::Serialize;
@@ -86,8 +86,8 @@ impl From<Reply> for ReplyView {
     }
 }
 
-impl From<&Share> for ShareView {
-    fn from(s: &Share) -> Self {
+impl From<ShareState> for ShareView {
+    fn from(s: ShareState) -> Self {
         Self {
             shared_at: s.shared_at,
             expires_at: s.expires_at,
@@ -97,7 +97,7 @@ impl From<&Share> for ShareView {
 }
 
 impl EntryView {
-    pub fn new(entry: Entry, share: Option<&Share>, replies: Option<Vec<Reply>>) -> Self {
+    pub fn new(entry: Entry, share: Option<ShareState>, replies: Option<Vec<Reply>>) -> Self {
         Self {
             kind: entry.kind,
             tags: entry.tag_list(),

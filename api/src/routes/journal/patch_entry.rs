@@ -1,5 +1,6 @@
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use domain::ids::{AssignmentId, EntryId};
+use domain::journal::entries::Share;
 use domain::journal::entries::{self, EntryChanges};
 use domain::journal::{parse_body, parse_mood, parse_tags, parse_title, EntryKind, BODY_MAX_CHARS};
 use serde::{Deserialize, Deserializer};
@@ -91,5 +92,5 @@ pub async fn patch_entry(
             Ok(entries::update(conn, me, id, expected, &changes)?)
         })
         .await?;
-    Ok(EntryView::new(entry, share.as_ref(), None).respond())
+    Ok(EntryView::new(entry, share.as_ref().map(Share::state), None).respond())
 }

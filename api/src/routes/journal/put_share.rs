@@ -46,5 +46,5 @@ pub async fn put_share(
             Ok(sharing::share(conn, me, id, expires_at)?)
         })
         .await?;
-    Ok(web::Json(ShareView::from(&share)))
+    Ok(web::Json(ShareView::from(share.state())))
 }
