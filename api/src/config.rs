@@ -74,6 +74,9 @@ pub struct Config {
     pub mail_from: String,
     pub jwt_secret: Secret,
     pub cors_origins: Vec<String>,
+    /// `/metrics` answers only to `Authorization: Bearer <this>` when set;
+    /// unset, it is open in development and off in production.
+    pub metrics_token: Option<Secret>,
     pub log_format: LogFormat,
     /// Whether `serve` also runs the outbox worker.
     pub run_worker: bool,
@@ -87,6 +90,8 @@ pub struct Config {
     pub sessions: domain::accounts::sessions::SessionPolicy,
     /// Attempts per minute per IP on login, signup, password reset and invitation accept.
     pub rate_limit_per_minute: u32,
+    /// Where rate-limit counters live.
+    pub rate_limit_store: crate::auth::RateLimitStore,
     /// Whether the client address comes from `Forwarded`/`X-Forwarded-For`.
     pub trust_forwarded_for: bool,
 }
@@ -204,6 +209,13 @@ impl Config {
             }
             None => development_jwt_secret(&data_dir)?,
         };
+        let metrics_token = match source.get("METRICS_TOKEN") {
+            Some(token) if token.trim().len() < 16 => {
+                return Err(bad("METRICS_TOKEN", "must be at least 16 characters"))
+            }
+            Some(token) => Some(Secret::new(token.trim().to_owned())),
+            None => None,
+        };
         let cors_origins = source
             .get("CORS_ORIGINS")
             .map(|v| {
@@ -251,15 +263,33 @@ impl Config {
             absolute: chrono::Duration::days(
                 parse_number(source, "SESSION_ABSOLUTE_DAYS", 90, 1, 3650)?.into(),
             ),
+            ..Default::default()
         };
         let rate_limit_per_minute =
             parse_number(source, "RATE_LIMIT_PER_MINUTE", 10, 1, 1_000_000)?;
+        // Several instances share a PostgreSQL database, so they share its
+        // counters; an embedded SQLite service is one instance.
+        let rate_limit_store = match source.get("RATE_LIMIT_STORE").as_deref().map(str::trim) {
+            None | Some("") => match database_url.backend() {
+                domain::db::Backend::Postgres => crate::auth::RateLimitStore::Database,
+                domain::db::Backend::Sqlite => crate::auth::RateLimitStore::Memory,
+            },
+            Some("memory") => crate::auth::RateLimitStore::Memory,
+            Some("database") => crate::auth::RateLimitStore::Database,
+            Some(other) => {
+                return Err(bad(
+                    "RATE_LIMIT_STORE",
+                    format!("`{other}` is not one of memory, database"),
+                ))
+            }
+        };
         let trust_forwarded_for = parse_bool(source, "TRUST_FORWARDED_FOR", false)?;
         Ok(Self {
             allow_signup,
             access_token_ttl,
             sessions,
             rate_limit_per_minute,
+            rate_limit_store,
             trust_forwarded_for,
             environment,
             bind_addr,
@@ -273,6 +303,7 @@ impl Config {
             mail_from,
             jwt_secret,
             cors_origins,
+            metrics_token,
             log_format,
             run_worker,
             worker,
@@ -343,7 +374,7 @@ fn development_jwt_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
             return Ok(Secret::new(existing));
         }
     }
-    std::fs::create_dir_all(data_dir).map_err(|e| {
+    domain::db::private_dir(data_dir).map_err(|e| {
         bad(
             "DATA_DIR",
             format!("cannot create {}: {e}", data_dir.display()),

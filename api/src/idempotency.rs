@@ -72,7 +72,7 @@ where
             }
             let created = create(conn, proof)?;
             let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
-            if !idempotency::store(conn, user, &k, &f, 201, &body)? {
+            if !idempotency::store(conn, user, &k, &f, 201, &body, created_id(&body))? {
                 // A concurrent request with this key won: undo ours, answer with theirs.
                 return Err(ApiError::Conflict {
                     code: "idempotency_race",
@@ -108,6 +108,16 @@ where
             detail: "This Idempotency-Key was used for a different request.".into(),
         }),
     }
+}
+
+/// The `id` of what a create answered with.
+fn created_id(body: &str) -> Option<uuid::Uuid> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()?
+        .get("id")?
+        .as_str()?
+        .parse()
+        .ok()
 }
 
 fn respond(

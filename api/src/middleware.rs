@@ -16,6 +16,10 @@ use crate::metrics::Metrics;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Swagger UI sets style attributes on what it draws and shows data: icons.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 /// The id of the current request, in request extensions.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
@@ -42,11 +46,15 @@ pub async fn observe(
     let request_id = accept_request_id(req.headers().get(&REQUEST_ID));
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
+    let path = match req.app_data::<web::Data<crate::routes::fallback::RouteTable>>() {
+        Some(routes) => routes.redact(req.path()).into_owned(),
+        None => crate::routes::fallback::REDACTED.to_owned(),
+    };
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
         method = %method,
-        path = %req.path(),
+        path = %path,
     );
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     // Handlers and extractors turn their errors into responses; an `Err` here
@@ -55,6 +63,7 @@ pub async fn observe(
     let mut res = problem_if_bare_error(res.map_into_boxed_body());
 
     let is_api = res.request().path().starts_with("/api/");
+    let is_docs = res.request().path().starts_with("/docs");
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         headers.insert(REQUEST_ID, value);
@@ -65,6 +74,14 @@ pub async fn observe(
     );
     if is_api {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if is_docs {
+        // The docs load their scripts and styles from here only, and no
+        // other site may frame them.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CSP),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
 
     let status = res.status().as_u16();
@@ -107,8 +124,16 @@ fn problem_if_bare_error(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBo
         tracing::debug!(error = %err, "framework error answered as problem+json");
     }
     let mut problem = problem_for_status(status).response();
+    // Headers that describe the old body (its type, length, encoding) do
+    // not describe the new one.
+    let describes_body = [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::CONTENT_ENCODING,
+        header::TRANSFER_ENCODING,
+    ];
     for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if !describes_body.contains(name) {
             problem.headers_mut().append(name.clone(), value.clone());
         }
     }

@@ -53,7 +53,11 @@ impl Application {
             passwords: PasswordHasher::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
-            limits: RateLimits::new(config.rate_limit_per_minute, config.trust_forwarded_for),
+            limits: RateLimits::new(
+                config.rate_limit_per_minute,
+                config.trust_forwarded_for,
+                config.rate_limit_store,
+            ),
             sessions: config.sessions,
             allow_signup: config.allow_signup,
         };

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use domain::db::{ConnectionManager, DbConnection, Pool};
 use r2d2::ManageConnection;
 
-use crate::auth::AuthKit;
+use crate::auth::{AuthKit, Bucket, RateLimitStore};
 use crate::config::Config;
 use crate::error::ApiError;
 
@@ -79,6 +79,41 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, ApiError>,
     {
         self.run(move |conn| conn.write_transaction(f))
+    }
+
+    /// Counts an attempt at a limited endpoint from this client's address;
+    /// 429 with `Retry-After` once the limit is reached.
+    pub async fn limit(
+        &self,
+        bucket: Bucket,
+        req: &actix_web::HttpRequest,
+    ) -> Result<(), ApiError> {
+        let limits = &self.auth.limits;
+        let Some(ip) = limits.client_ip(req) else {
+            return Ok(());
+        };
+        match limits.store() {
+            RateLimitStore::Memory => limits.check_memory(bucket, ip),
+            RateLimitStore::Database => {
+                let per_minute = limits.per_minute();
+                let wait = self.run(|conn| {
+                    Ok(domain::rate_limits::hit(
+                        conn,
+                        bucket.as_str(),
+                        &ip.to_string(),
+                        per_minute,
+                        chrono::Duration::minutes(1),
+                        domain::Timestamp::now(),
+                    )?)
+                })?;
+                match wait {
+                    None => Ok(()),
+                    Some(wait) => Err(ApiError::TooManyRequests {
+                        retry_after_secs: crate::auth::retry_after(wait),
+                    }),
+                }
+            }
+        }
     }
 
     fn run<T>(

@@ -4,10 +4,10 @@
 //! This module sits above the features (it names every email kind); the
 //! outbox below them only stores and leases rows.
 
-use crate::accounts::emails::{InvitationMessage, PasswordResetMessage, VerifyEmailMessage};
+use crate::accounts::emails::{InvitationMessage, PasswordResetRequest, VerifyEmailMessage};
 use crate::db::DbConnection;
-use crate::error::{DomainError, DomainResult};
-use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, TestEmail, Wanted};
+use crate::error::DomainResult;
+use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, Ready, TestEmail};
 
 /// What to do with a claimed job.
 #[derive(Debug)]
@@ -33,7 +33,7 @@ pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<
     match job.kind {
         EmailKind::Test => typed::<TestEmail>(conn, job),
         EmailKind::VerifyEmail => typed::<VerifyEmailMessage>(conn, job),
-        EmailKind::PasswordReset => typed::<PasswordResetMessage>(conn, job),
+        EmailKind::PasswordReset => typed::<PasswordResetRequest>(conn, job),
         EmailKind::Invitation => typed::<InvitationMessage>(conn, job),
     }
 }
@@ -53,10 +53,10 @@ fn typed<E: Email>(conn: &mut DbConnection, job: &Job) -> DomainResult<Prepared>
             )))
         }
     };
-    match email.still_wanted(conn)? {
-        Wanted::No(reason) => Ok(Prepared::Skip(reason.into())),
-        Wanted::Yes => Ok(Prepared::Send {
-            data: serde_json::to_value(&email).map_err(|e| DomainError::Internal(e.to_string()))?,
+    match email.ready(conn)? {
+        Ready::Skip(reason) => Ok(Prepared::Skip(reason.into())),
+        Ready::Send(data) => Ok(Prepared::Send {
+            data,
             calendar: email.calendar().map(Box::new),
         }),
     }

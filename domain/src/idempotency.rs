@@ -31,8 +31,10 @@ pub fn find(conn: &mut DbConnection, user: UserId, key: &str) -> DomainResult<Op
         .optional()?)
 }
 
-/// Keeps the response for `key`. `false` when another request stored one
-/// first (its transaction committed meanwhile): the caller must roll back.
+/// Keeps the response for `key`, and the id of what it created (so
+/// deleting that removes this copy too). `false` when another request
+/// stored one first (its transaction committed meanwhile): the caller must
+/// roll back.
 pub fn store(
     conn: &mut DbConnection,
     user: UserId,
@@ -40,10 +42,11 @@ pub fn store(
     request_hash: &str,
     status: i32,
     body: &str,
+    resource: Option<uuid::Uuid>,
 ) -> DomainResult<bool> {
     let inserted = diesel::sql_query(
-        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, key) DO NOTHING",
+        "INSERT INTO idempotency_keys (user_id, key, request_hash, status, body, created_at, resource_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (user_id, key) DO NOTHING",
     )
     .bind::<Id, _>(user)
     .bind::<Text, _>(key)
@@ -51,8 +54,23 @@ pub fn store(
     .bind::<Integer, _>(status)
     .bind::<Text, _>(body)
     .bind::<Instant, _>(Timestamp::now())
+    .bind::<diesel::sql_types::Nullable<Id>, _>(resource)
     .execute(conn)?;
     Ok(inserted == 1)
+}
+
+/// Forgets every stored response about `resource` (it was deleted).
+pub fn forget_resource(
+    conn: &mut DbConnection,
+    user: UserId,
+    resource: uuid::Uuid,
+) -> DomainResult<usize> {
+    Ok(diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::user_id.eq(user))
+            .filter(idempotency_keys::resource_id.eq(crate::ids::RowId(resource))),
+    )
+    .execute(conn)?)
 }
 
 /// Forgets stored responses older than `before`: a retry comes within

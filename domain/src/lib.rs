@@ -5,9 +5,10 @@
 //!
 //! Layers, lowest first (a module imports only from layers below it; a test
 //! checks there is no cycle):
-//! - `error`, `ids`, `time`, `page`, `secret`, `db`: the plumbing;
+//! - `error`, `ids`, `time`, `page`, `secret`, `text`, `db`: the plumbing;
 //! - `access` (roles and the proofs a live session hands out), `audit`
-//!   (access and security logs), `outbox` (the email queue), `idempotency`;
+//!   (access and security logs), `outbox` (the email queue), `idempotency`,
+//!   `rate_limits`;
 //! - `care`: the therapist-client link and the one door to a client's data;
 //! - features: `accounts`, `journal`;
 //! - `delivery` (what the worker asks before sending) and `maintenance`
@@ -26,7 +27,9 @@ pub mod journal;
 pub mod maintenance;
 pub mod outbox;
 pub mod page;
+pub mod rate_limits;
 pub mod secret;
+pub mod text;
 pub mod time;
 
 pub use error::{DomainError, FieldError};

@@ -7,7 +7,7 @@ use chrono::Duration;
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::time::Timestamp;
-use crate::{audit, idempotency, outbox};
+use crate::{audit, idempotency, outbox, rate_limits};
 
 /// How long things are kept.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +37,7 @@ pub struct Report {
     pub payloads_cleared: usize,
     pub audit_rows_deleted: usize,
     pub idempotency_keys_deleted: usize,
+    pub rate_limit_windows_deleted: usize,
 }
 
 /// Runs the retention pass as of `now`.
@@ -45,5 +46,6 @@ pub fn run(conn: &mut DbConnection, retention: &Retention, now: Timestamp) -> Do
         payloads_cleared: outbox::clear_payloads(conn, now - retention.jobs)?,
         audit_rows_deleted: audit::trim(conn, now - retention.audit)?,
         idempotency_keys_deleted: idempotency::trim(conn, now - retention.idempotency)?,
+        rate_limit_windows_deleted: rate_limits::trim(conn, now - Duration::hours(1))?,
     })
 }

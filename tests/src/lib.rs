@@ -128,6 +128,11 @@ pub fn test_config(db: &TestDatabase, data_dir: &std::path::Path) -> Config {
     ]);
     let mut config = Config::load(&vars).expect("test configuration");
     config.database_url = db.url.clone();
+    // As a service on this database would choose by default.
+    config.rate_limit_store = match db.url.backend() {
+        Backend::Postgres => between_api::auth::RateLimitStore::Database,
+        Backend::Sqlite => between_api::auth::RateLimitStore::Memory,
+    };
     config
 }
 
@@ -137,7 +142,7 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub pool: Pool,
     pub data_dir: PathBuf,
-    pub db: TestDatabase,
+    pub db: std::sync::Arc<TestDatabase>,
 }
 
 impl Drop for TestApp {
@@ -152,8 +157,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the real service, after `customize` has adjusted its configuration.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
+    start(std::sync::Arc::new(TestDatabase::create()), customize).await
+}
+
+async fn start(db: std::sync::Arc<TestDatabase>, customize: impl FnOnce(&mut Config)) -> TestApp {
     init_test_logging();
-    let db = TestDatabase::create();
     let data_dir = temp_dir("data");
     let mut config = test_config(&db, &data_dir);
     customize(&mut config);
@@ -175,6 +183,46 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
 }
 
 impl TestApp {
+    /// Another instance of the service on this app's database, as a second
+    /// instance behind a load balancer would run.
+    pub async fn sibling(&self, customize: impl FnOnce(&mut Config)) -> TestApp {
+        start(self.db.clone(), customize).await
+    }
+
+    /// Sends every queued email now (one worker pass, to memory) and returns
+    /// the token of the link in the newest one to `recipient`.
+    pub async fn link_token(&self, recipient: &str) -> String {
+        let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let config = test_config(&self.db, &self.data_dir);
+        let mailer = between_api::mail::Mailer::new(
+            &config,
+            between_api::mail::Transport::Memory(sent.clone()),
+        )
+        .expect("a mailer");
+        let worker = between_api::jobs::Worker::new(
+            self.pool.clone(),
+            std::sync::Arc::new(mailer),
+            workers::fast(),
+        );
+        worker.run_once().await.expect("a worker pass");
+        let messages = sent.lock().unwrap().clone();
+        let raw = messages
+            .iter()
+            .rev()
+            .map(|m| m.formatted())
+            .find(|raw| String::from_utf8_lossy(raw).contains(&format!("To: {recipient}")))
+            .unwrap_or_else(|| panic!("no email was sent to {recipient}"));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&raw)
+            .expect("a parseable email");
+        let text = parsed.body_text(0).expect("a text part").into_owned();
+        let start = text.find("token=").expect("a link with a token") + "token=".len();
+        text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -188,14 +236,49 @@ impl TestApp {
     }
 }
 
-/// Logs of the app under test, when `TEST_LOG` is set.
+/// Captures every log line of the services this test binary runs (at
+/// debug for the service's own code), and also prints them when `TEST_LOG`
+/// is set. Tests read them with [`logs`].
 pub fn init_test_logging() {
-    if std::env::var_os("TEST_LOG").is_some() {
-        // The writer thread lives as long as the test process.
-        if let Some(guard) = between_api::telemetry::init(between_api::config::LogFormat::Text) {
-            std::mem::forget(guard);
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::new(
+            std::env::var("TEST_LOG")
+                .ok()
+                .filter(|f| !f.is_empty() && f != "1")
+                .unwrap_or_else(|| "info,between_api=debug,domain=debug".into()),
+        );
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(|| LogWriter)
+            .try_init();
+    });
+}
+
+static LOGS: std::sync::Mutex<Vec<u8>> = std::sync::Mutex::new(Vec::new());
+
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut logs) = LOGS.lock() {
+            logs.extend_from_slice(buf);
         }
+        if std::env::var_os("TEST_LOG").is_some() {
+            std::io::stderr().write_all(buf)?;
+        }
+        Ok(buf.len())
     }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every log line written so far by any service in this test binary.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&LOGS.lock().map(|l| l.clone()).unwrap_or_default()).into_owned()
 }
 
 /// Asserts a problem+json response and returns its body.

@@ -9,7 +9,7 @@ mod rate_limit;
 pub use extractor::{AdminAuth, AnyAuth, Auth, ClientAuth, TherapistAuth};
 pub use jwt::{Claims, JwtKeys, Verified, ACCESS_TOKEN_AUDIENCE};
 pub use passwords::PasswordHasher;
-pub use rate_limit::{Bucket, RateLimits};
+pub use rate_limit::{retry_after, Bucket, RateLimitStore, RateLimits};
 
 use domain::accounts::sessions::SessionPolicy;
 

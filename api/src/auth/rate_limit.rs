@@ -11,46 +11,86 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::ApiError;
 
-#[derive(Debug, Clone, Copy)]
+/// The endpoints that are limited, each counted on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bucket {
     Login,
     Signup,
     PasswordReset,
     InvitationAccept,
+    Refresh,
+    VerifyEmail,
+}
+
+impl Bucket {
+    const ALL: [Bucket; 6] = [
+        Self::Login,
+        Self::Signup,
+        Self::PasswordReset,
+        Self::InvitationAccept,
+        Self::Refresh,
+        Self::VerifyEmail,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::Signup => "signup",
+            Self::PasswordReset => "password_reset",
+            Self::InvitationAccept => "invitation_accept",
+            Self::Refresh => "refresh",
+            Self::VerifyEmail => "verify_email",
+        }
+    }
+}
+
+/// Where the counters live: this instance's memory (one instance), or the
+/// database (several instances share one count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLimitStore {
+    Memory,
+    Database,
 }
 
 pub struct RateLimits {
     trust_forwarded: bool,
-    login: DefaultKeyedRateLimiter<IpAddr>,
-    signup: DefaultKeyedRateLimiter<IpAddr>,
-    password_reset: DefaultKeyedRateLimiter<IpAddr>,
-    invitation_accept: DefaultKeyedRateLimiter<IpAddr>,
+    per_minute: u32,
+    store: RateLimitStore,
+    memory: Vec<(Bucket, DefaultKeyedRateLimiter<IpAddr>)>,
 }
 
 impl RateLimits {
-    /// `per_minute` requests per IP and bucket, all of them at once as a burst.
-    /// With `trust_forwarded`, the client address is read from `Forwarded` /
-    /// `X-Forwarded-For`, as the proxy in front of the service sets it.
-    pub fn new(per_minute: u32, trust_forwarded: bool) -> Self {
-        let per_minute = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        let quota = || Quota::per_minute(per_minute);
+    /// `per_minute` attempts per client address and bucket. In memory they
+    /// may come all at once and then refill evenly; in the database they
+    /// are counted per minute-long window. With `trust_forwarded`, the
+    /// client address is read from `Forwarded` / `X-Forwarded-For`, as the
+    /// proxy in front of the service sets it.
+    pub fn new(per_minute: u32, trust_forwarded: bool, store: RateLimitStore) -> Self {
+        let quota =
+            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
         Self {
             trust_forwarded,
-            login: DefaultKeyedRateLimiter::keyed(quota()),
-            signup: DefaultKeyedRateLimiter::keyed(quota()),
-            password_reset: DefaultKeyedRateLimiter::keyed(quota()),
-            invitation_accept: DefaultKeyedRateLimiter::keyed(quota()),
+            per_minute: per_minute.max(1),
+            store,
+            memory: Bucket::ALL
+                .iter()
+                .map(|b| (*b, DefaultKeyedRateLimiter::keyed(quota)))
+                .collect(),
         }
     }
 
-    pub fn check(&self, bucket: Bucket, req: &HttpRequest) -> Result<(), ApiError> {
-        let limiter = match bucket {
-            Bucket::Login => &self.login,
-            Bucket::Signup => &self.signup,
-            Bucket::PasswordReset => &self.password_reset,
-            Bucket::InvitationAccept => &self.invitation_accept,
-        };
-        let Some(ip) = self.client_ip(req) else {
+    pub fn store(&self) -> RateLimitStore {
+        self.store
+    }
+
+    pub fn per_minute(&self) -> u32 {
+        self.per_minute
+    }
+
+    /// Counts an attempt in memory; the database store is counted by
+    /// [`crate::state::AppState::limit`].
+    pub fn check_memory(&self, bucket: Bucket, ip: IpAddr) -> Result<(), ApiError> {
+        let Some((_, limiter)) = self.memory.iter().find(|(b, _)| *b == bucket) else {
             return Ok(());
         };
         // Forget idle addresses now and then so the map stays small.
@@ -60,7 +100,7 @@ impl RateLimits {
         limiter.check_key(&ip).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
+                retry_after_secs: retry_after(wait),
             }
         })
     }
@@ -79,6 +119,13 @@ impl RateLimits {
         }
         req.peer_addr().map(|addr| addr.ip())
     }
+}
+
+/// Whole seconds to wait, rounded up: a client that waits exactly this long
+/// is let in.
+pub fn retry_after(wait: std::time::Duration) -> u64 {
+    let whole = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    whole.max(1)
 }
 
 fn parse_ip(raw: &str) -> Option<IpAddr> {

@@ -162,13 +162,16 @@ mod tests {
                     token: token.clone(),
                 },
             ),
-            render(
-                &templates,
-                &PasswordResetMessage {
-                    display_name: "Ada".into(),
-                    token: token.clone(),
-                },
-            ),
+            templates
+                .render(
+                    EmailKind::PasswordReset,
+                    &serde_json::to_value(PasswordResetMessage {
+                        display_name: "Ada".into(),
+                        token: token.clone(),
+                    })
+                    .unwrap(),
+                )
+                .unwrap(),
             render(
                 &templates,
                 &InvitationMessage {

@@ -94,12 +94,22 @@ fn classify(err: lettre::transport::smtp::Error) -> SendError {
     }
 }
 
-/// Writes atomically (temp file, then rename), so a reader never sees half a message.
+/// Writes atomically (temp file, then rename), so a reader never sees half
+/// a message; the folder and files are the owner's only (mail holds links).
 async fn write_eml(dir: PathBuf, stem: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
     let path = dir.join(format!("{stem}.eml"));
     let tmp = dir.join(format!(".{stem}.eml.tmp"));
-    tokio::fs::create_dir_all(&dir).await?;
-    tokio::fs::write(&tmp, bytes).await?;
+    let folder = dir.clone();
+    tokio::task::spawn_blocking(move || domain::db::private_dir(&folder)).await??;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&tmp).await?;
+    file.write_all(&bytes).await?;
+    file.sync_data().await?;
+    drop(file);
     tokio::fs::rename(&tmp, &path).await
 }
 

@@ -1,9 +1,13 @@
-//! The answer for a request no route took: 405 with `Allow` when the path
-//! exists under other methods, else 404.
+//! The route table: the answer for a request no route took (405 with
+//! `Allow` when the path exists under other methods, else 404), and the
+//! one place that hides secrets carried in paths (a `{token}` segment)
+//! before a path reaches a log line.
 //!
 //! Handlers registered one per method become separate actix resources, so
 //! actix alone would answer a wrong method with 404. The route table is built
 //! from the OpenAPI document, which lists every path and method we serve.
+
+use std::borrow::Cow;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -18,7 +22,12 @@ pub struct RouteTable {
 enum Segment {
     Literal(String),
     Param,
+    /// A secret: a link's token.
+    Secret,
 }
+
+/// How a secret path segment is written in logs.
+pub const REDACTED: &str = "{token}";
 
 impl RouteTable {
     pub fn from_openapi(doc: &OpenApi) -> Self {
@@ -31,7 +40,9 @@ impl RouteTable {
                     .split('/')
                     .filter(|s| !s.is_empty())
                     .map(|s| {
-                        if s.starts_with('{') && s.ends_with('}') {
+                        if s == "{token}" {
+                            Segment::Secret
+                        } else if s.starts_with('{') && s.ends_with('}') {
                             Segment::Param
                         } else {
                             Segment::Literal(s.to_owned())
@@ -63,7 +74,7 @@ impl RouteTable {
         for (segments, methods) in &self.routes {
             let matches = segments.len() == parts.len()
                 && segments.iter().zip(&parts).all(|(seg, part)| match seg {
-                    Segment::Param => true,
+                    Segment::Param | Segment::Secret => true,
                     Segment::Literal(lit) => lit == part,
                 });
             if matches {
@@ -79,6 +90,60 @@ impl RouteTable {
     }
 }
 
+impl RouteTable {
+    /// `path` as it may be logged: the segments a route declares as
+    /// `{token}` are replaced, and so is any segment that looks like a
+    /// secret (32 or more hex digits) on a path no route takes.
+    pub fn redact<'a>(&self, path: &'a str) -> Cow<'a, str> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let nonempty: Vec<usize> = (0..parts.len()).filter(|i| !parts[*i].is_empty()).collect();
+        let secret_positions: Vec<usize> = self
+            .routes
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == nonempty.len()
+                    && segments.iter().zip(&nonempty).all(|(seg, i)| match seg {
+                        Segment::Param | Segment::Secret => true,
+                        Segment::Literal(lit) => lit == parts[*i],
+                    })
+            })
+            .map(|(segments, _)| {
+                segments
+                    .iter()
+                    .zip(&nonempty)
+                    .filter(|(seg, _)| matches!(seg, Segment::Secret))
+                    .map(|(_, i)| *i)
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                nonempty
+                    .iter()
+                    .copied()
+                    .filter(|i| looks_secret(parts[*i]))
+                    .collect()
+            });
+        if secret_positions.is_empty() {
+            return Cow::Borrowed(path);
+        }
+        let redacted: Vec<&str> = parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| {
+                if secret_positions.contains(&i) {
+                    REDACTED
+                } else {
+                    part
+                }
+            })
+            .collect();
+        Cow::Owned(redacted.join("/"))
+    }
+}
+
+fn looks_secret(segment: &str) -> bool {
+    segment.len() >= 32 && segment.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     match routes.allowed(req.path()) {
         Some(methods) => {
@@ -90,5 +155,27 @@ pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpRe
             res
         }
         None => problem_for_status(actix_web::http::StatusCode::NOT_FOUND).response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_segments_are_redacted_in_every_path_that_carries_one() {
+        let table = RouteTable::from_openapi(&crate::openapi::document());
+        let token = "ab".repeat(32);
+        assert_eq!(
+            table.redact(&format!("/api/v1/invitations/{token}/accept")),
+            "/api/v1/invitations/{token}/accept"
+        );
+        assert_eq!(
+            table.redact(&format!("/api/v1/invitations/{token}/elsewhere")),
+            "/api/v1/invitations/{token}/elsewhere"
+        );
+        let entry = "/api/v1/journal/entries/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        assert_eq!(table.redact(entry), entry);
+        assert_eq!(table.redact("/healthz"), "/healthz");
     }
 }

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 use super::invitations;
 use super::tokens::{self, Purpose};
+use super::users::{self, User};
+use super::EmailAddress;
 use crate::db::DbConnection;
-use crate::error::DomainResult;
+use crate::error::{DomainError, DomainResult};
 use crate::ids::InvitationId;
-use crate::outbox::{Email, EmailKind, Wanted};
+use crate::outbox::{Email, EmailKind, Ready, Wanted};
 
 /// "Confirm your email address", after sign-up.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,7 +29,7 @@ impl Email for VerifyEmailMessage {
     }
 }
 
-/// "Reset your password", on request.
+/// "Reset your password": what its template shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetMessage {
@@ -35,11 +37,36 @@ pub struct PasswordResetMessage {
     pub token: String,
 }
 
-impl Email for PasswordResetMessage {
+/// A request to reset the password of whoever has `email`, queued alike
+/// for every address so the request's answer and timing tell nothing. When
+/// it goes out, an enabled account with that address gets a fresh link
+/// (issued then, so no queued payload holds one); any other address, nothing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    pub email: String,
+}
+
+impl Email for PasswordResetRequest {
     const KIND: EmailKind = EmailKind::PasswordReset;
 
-    fn still_wanted(&self, conn: &mut DbConnection) -> DomainResult<Wanted> {
-        token_still_valid(conn, &self.token, Purpose::PasswordReset)
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        let Ok(email) = EmailAddress::parse("email", &self.email) else {
+            return Ok(Ready::Skip("not an email address"));
+        };
+        conn.write_transaction(|conn| {
+            let Some(user) = users::find_by_email(conn, &email)?.filter(User::is_active) else {
+                return Ok(Ready::Skip("no enabled account has this address"));
+            };
+            let token = tokens::issue(conn, user.id, Purpose::PasswordReset)?;
+            let data = PasswordResetMessage {
+                display_name: user.display_name,
+                token,
+            };
+            Ok(Ready::Send(
+                serde_json::to_value(data).map_err(|e| DomainError::Internal(e.to_string()))?,
+            ))
+        })
     }
 }
 

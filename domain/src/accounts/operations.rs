@@ -5,7 +5,7 @@
 //! Passwords arrive hashed ([`PasswordHash`]): hashing is slow and runs off
 //! the request threads before the transaction starts.
 
-use super::emails::{InvitationMessage, PasswordResetMessage, VerifyEmailMessage};
+use super::emails::{InvitationMessage, PasswordResetRequest, VerifyEmailMessage};
 use super::invitations::{self, Acceptance, Invitation};
 use super::password::PasswordHash;
 use super::sessions::{self, Refreshed, SessionPolicy};
@@ -16,7 +16,7 @@ use crate::access::{Actor, Admin, Role, Therapist};
 use crate::audit::{Origin, SecurityKind};
 use crate::db::DbConnection;
 use crate::error::{DomainError, DomainResult};
-use crate::ids::{SessionId, UserId};
+use crate::ids::{JobId, SessionId, UserId};
 use crate::outbox::{self, Outgoing};
 use crate::secret::hash_secret;
 
@@ -262,34 +262,29 @@ pub fn change_password(
     origin.record(conn, SecurityKind::PasswordChanged, Some(me.id()), None)
 }
 
-/// Emails a reset link if the address belongs to an enabled account, and
-/// does nothing visible otherwise.
+/// Queues a reset email for the address. The work is the same whether or
+/// not an account has it (one lookup, one job, one security event), so
+/// neither the answer nor its timing tells; the worker sends a link only to
+/// an enabled account ([`PasswordResetRequest`]).
 pub fn request_password_reset(
     conn: &mut DbConnection,
     email: &EmailAddress,
     origin: &Origin,
 ) -> DomainResult<()> {
-    let Some(user) = users::find_by_email(conn, email)?.filter(User::is_active) else {
-        return Ok(());
-    };
-    let token = tokens::issue(conn, user.id, Purpose::PasswordReset)?;
+    let known = users::find_by_email(conn, email)?
+        .filter(User::is_active)
+        .map(|u| u.id);
     outbox::enqueue(
         conn,
         &Outgoing::now(
-            &user.email,
-            format!("password_reset:{}", hash_secret(&token)),
-            PasswordResetMessage {
-                display_name: user.display_name.clone(),
-                token,
+            email.as_str(),
+            format!("password_reset:{}", JobId::new()),
+            PasswordResetRequest {
+                email: email.as_str().to_owned(),
             },
         ),
     )?;
-    origin.record(
-        conn,
-        SecurityKind::PasswordResetRequested,
-        Some(user.id),
-        None,
-    )
+    origin.record(conn, SecurityKind::PasswordResetRequested, known, None)
 }
 
 /// The account a reset link belongs to, without using the link up (to

@@ -2,7 +2,10 @@
 //!
 //! A login starts a session and hands out a refresh token. Each refresh
 //! rotates the token; presenting a rotated token again means it was copied,
-//! so the whole session is revoked. Access tokens carry the session id and
+//! so the whole session is revoked. Within a few seconds of its rotation
+//! (`reuse_grace`) a rotated token instead gets a token of its own for the
+//! same session: two tabs refreshing at once must not log their user out
+//! (the OAuth 2.0 security BCP allows this grace). Access tokens carry the session id and
 //! are checked against it on every request, so revoking a session (logout,
 //! password change or reset, a disabled account) ends them at once.
 
@@ -24,6 +27,9 @@ pub struct SessionPolicy {
     pub idle: Duration,
     /// No session outlives this, however active.
     pub absolute: Duration,
+    /// How long after its rotation a refresh token may still be used once
+    /// more (a concurrent refresh) without ending the session.
+    pub reuse_grace: Duration,
 }
 
 impl Default for SessionPolicy {
@@ -31,6 +37,7 @@ impl Default for SessionPolicy {
         Self {
             idle: Duration::days(14),
             absolute: Duration::days(90),
+            reuse_grace: Duration::seconds(5),
         }
     }
 }
@@ -122,7 +129,8 @@ pub fn refresh(
     if session.revoked_at.is_some() {
         return Ok(Refreshed::Invalid);
     }
-    if rotated_at.is_some() {
+    let within_grace = |at: Timestamp| at > now - policy.reuse_grace;
+    if rotated_at.is_some_and(|at| !within_grace(at)) {
         revoke(conn, session.id, "refresh_token_reuse")?;
         return Ok(Refreshed::Reused {
             session: session.id,
@@ -137,20 +145,16 @@ pub fn refresh(
     if !user.is_active() {
         return Ok(Refreshed::Invalid);
     }
-    // Guarded on rotated_at so two concurrent refreshes cannot both win.
-    let rotated = diesel::update(
-        refresh_tokens::table
-            .find(token_id)
-            .filter(refresh_tokens::rotated_at.is_null()),
-    )
-    .set(refresh_tokens::rotated_at.eq(Some(now)))
-    .execute(conn)?;
-    if rotated != 1 {
-        revoke(conn, session.id, "refresh_token_reuse")?;
-        return Ok(Refreshed::Reused {
-            session: session.id,
-            user: session.user_id,
-        });
+    // Guarded on rotated_at: of two concurrent refreshes one rotates the
+    // token, and the other, still within the grace, gets a token of its own.
+    if rotated_at.is_none() {
+        diesel::update(
+            refresh_tokens::table
+                .find(token_id)
+                .filter(refresh_tokens::rotated_at.is_null()),
+        )
+        .set(refresh_tokens::rotated_at.eq(Some(now)))
+        .execute(conn)?;
     }
     diesel::update(sessions::table.find(session.id))
         .set(sessions::last_used_at.eq(now))

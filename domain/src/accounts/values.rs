@@ -2,7 +2,9 @@
 
 use crate::error::FieldError;
 
-/// An email address, trimmed and lower-cased so one person has one account.
+/// An email address, trimmed and lower-cased so one person has one account,
+/// and one the mailer can send to (it is checked with the mailer's own
+/// parser: an address it refuses would leave an invitation that never arrives).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
 
@@ -32,6 +34,7 @@ impl EmailAddress {
             || local.contains('@')
             || local.contains(['<', '>', '"', ',', ';'])
             || !domain_ok
+            || email.parse::<lettre::Address>().is_err()
         {
             return Err(invalid());
         }
@@ -176,6 +179,8 @@ mod tests {
             "ada@example",
             "a da@example.org",
             "ada@exa..mple.org",
+            "x(y)@example.org",
+            "a\"b@example.org",
         ] {
             assert!(EmailAddress::parse("email", bad).is_err(), "{bad}");
         }

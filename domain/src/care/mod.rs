@@ -9,6 +9,10 @@
 //! queries on the live link, so ending a link hides everything at once
 //! without a cascade through the features.
 //!
+//! A client whose account an administrator disabled is frozen: their data
+//! stays as it is and nobody else sees it (not in the list, not through a
+//! care access) until the account is enabled again.
+//!
 //! This module sits below every feature: it imports none of them.
 
 use diesel::prelude::*;
@@ -117,6 +121,7 @@ pub fn clients(
         .inner_join(users::table.on(users::id.eq(care_links::client_id)))
         .filter(care_links::therapist_id.eq(me.id()))
         .filter(care_links::ended_at.is_null())
+        .filter(users::disabled_at.is_null())
         .select(LinkedClient::as_select())
         .order(care_links::id.desc())
         .limit(page.fetch())
@@ -159,9 +164,11 @@ pub fn open(
     client: UserId,
 ) -> DomainResult<CareAccess> {
     let link: RowId = care_links::table
+        .inner_join(users::table.on(users::id.eq(care_links::client_id)))
         .filter(care_links::therapist_id.eq(therapist.id()))
         .filter(care_links::client_id.eq(client))
         .filter(care_links::ended_at.is_null())
+        .filter(users::disabled_at.is_null())
         .select(care_links::id)
         .first(conn)
         .optional()?

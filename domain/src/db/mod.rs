@@ -230,12 +230,15 @@ impl Default for PoolOptions {
 /// connection, then builds the pool. Blocking: call from a blocking context.
 pub fn connect_and_migrate(url: &DatabaseUrl, options: &PoolOptions) -> Result<Pool, DbSetupError> {
     if let DatabaseUrl::Sqlite(path) = url {
+        let create = |source| DbSetupError::CreateDir {
+            path: path.display().to_string(),
+            source,
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| DbSetupError::CreateDir {
-                path: path.display().to_string(),
-                source,
-            })?;
+            private_dir(dir).map_err(create)?;
         }
+        // SQLite gives its -wal and -shm files the database file's mode.
+        private_file(path).map_err(create)?;
     }
     let manager = ConnectionManager::new(url.clone());
     let mut first = manager
@@ -261,6 +264,26 @@ pub fn connect_and_migrate(url: &DatabaseUrl, options: &PoolOptions) -> Result<P
             url: url.redacted(),
             source,
         })
+}
+
+/// Creates `dir` (and its parents) readable by the owner only; an existing
+/// directory keeps the mode its operator gave it.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Creates `path` readable and writable by the owner only, if it does not
+/// exist; never truncates it.
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
 }
 
 /// Runs every pending migration of the connection's backend.

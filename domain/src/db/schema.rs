@@ -210,7 +210,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::{Integer, Text};
+    use diesel::sql_types::{Integer, Nullable, Text};
     use crate::db::sql::{Id, Instant};
 
     idempotency_keys (user_id, key) {
@@ -220,6 +220,7 @@ diesel::table! {
         status -> Integer,
         body -> Text,
         created_at -> Instant,
+        resource_id -> Nullable<Id>,
     }
 }
 
@@ -231,6 +232,18 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(invitations -> users (therapist_id));
+diesel::table! {
+    use diesel::sql_types::{Integer, Text};
+    use crate::db::sql::Instant;
+
+    rate_limits (bucket, key) {
+        bucket -> Text,
+        key -> Text,
+        window_start -> Instant,
+        hits -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     care_links,

@@ -158,6 +158,28 @@ pub fn create(conn: &mut DbConnection, me: &Client, new: &NewEntry) -> DomainRes
     find_entry(conn, client, id)
 }
 
+/// The client's entry, locked for this transaction, so concurrent changes
+/// to one entry (edits, shares) take turns instead of tripping over each
+/// other. On SQLite the write transaction holds the database lock already.
+pub(crate) fn lock_entry(
+    conn: &mut DbConnection,
+    client: UserId,
+    id: EntryId,
+) -> DomainResult<Entry> {
+    let query = journal_entries::table
+        .filter(journal_entries::id.eq(id))
+        .filter(journal_entries::client_id.eq(client));
+    match conn {
+        DbConnection::Postgresql(c) => query
+            .select(Entry::as_select())
+            .for_update()
+            .first(c)
+            .optional()?,
+        DbConnection::Sqlite(c) => query.select(Entry::as_select()).first(c).optional()?,
+    }
+    .ok_or(DomainError::NotFound)
+}
+
 /// The client's entry; `NotFound` for anyone else's.
 pub(crate) fn find_entry(
     conn: &mut DbConnection,
@@ -358,7 +380,7 @@ pub fn update(
     changes: &EntryChanges,
 ) -> DomainResult<(Entry, Option<Share>)> {
     let client = me.id();
-    let current = find_entry(conn, client, id)?;
+    let current = lock_entry(conn, client, id)?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(DomainError::PreconditionFailed);
     }
@@ -412,6 +434,8 @@ pub fn delete(
         query = query.filter(journal_entries::version.eq(version));
     }
     if query.execute(conn)? == 1 {
+        // A stored answer to a retried create would still hold the text.
+        crate::idempotency::forget_resource(conn, client, id.0)?;
         return Ok(());
     }
     // Tell a stale version from a missing entry.

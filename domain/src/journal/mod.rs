@@ -34,18 +34,22 @@ pub const TAG_MAX_CHARS: usize = 40;
 pub const TAGS_MAX: usize = 20;
 pub const REPLY_MAX_CHARS: usize = 2_000;
 
-/// Entry text: not blank, at most 20,000 characters.
+/// Entry text: not blank, at most `max` characters, no control characters
+/// but line breaks and tabs.
 pub fn parse_body(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     if raw.trim().is_empty() {
         return Err(FieldError::new(field, "required", "must not be empty"));
     }
-    if raw.chars().count() > max {
+    // Bytes bound characters from above: a huge body is refused before
+    // any per-character work.
+    if raw.len() > max * 4 || raw.chars().count() > max {
         return Err(FieldError::new(
             field,
             "too_long",
             format!("must be at most {max} characters"),
         ));
     }
+    crate::text::check_free_text(field, raw)?;
     Ok(raw.to_owned())
 }
 
@@ -87,6 +91,14 @@ pub fn parse_mood(field: &str, mood: i32) -> Result<i32, FieldError> {
 /// Normalises one tag: trimmed, lower-case, inner spaces as `-`; letters,
 /// digits, `-` and `_` only; 1 to 40 characters.
 pub fn normalise_tag(field: &str, raw: &str) -> Result<String, FieldError> {
+    // Refused before any per-character work: a tag is short.
+    if raw.len() > 4 * TAG_MAX_CHARS + 64 {
+        return Err(FieldError::new(
+            field,
+            "invalid",
+            format!("tags have 1 to {TAG_MAX_CHARS} characters"),
+        ));
+    }
     let tag = raw
         .trim()
         .to_lowercase()
@@ -116,19 +128,21 @@ pub fn normalise_tag(field: &str, raw: &str) -> Result<String, FieldError> {
 /// Normalises a tag list: each tag as [`normalise_tag`], duplicates dropped
 /// (first kept), at most 20.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, FieldError> {
-    let mut tags: Vec<String> = Vec::new();
-    for (i, t) in raw.iter().enumerate() {
-        let tag = normalise_tag(&format!("tags[{i}]"), t)?;
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
-    if tags.len() > TAGS_MAX {
+    // The count is checked before any per-tag work, so a body of tens of
+    // thousands of tags costs nothing.
+    if raw.len() > TAGS_MAX {
         return Err(FieldError::new(
             "tags",
             "too_many",
             format!("at most {TAGS_MAX} tags"),
         ));
+    }
+    let mut tags: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, t) in raw.iter().enumerate() {
+        let tag = normalise_tag(&format!("tags[{i}]"), t)?;
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
     }
     Ok(tags)
 }
@@ -153,6 +167,13 @@ mod tests {
         );
         assert!(parse_tags(&["#bad".to_owned()]).is_err());
         assert!(parse_tags(&["".to_owned()]).is_err());
+        let flood: Vec<String> = (0..50_000).map(|i| format!("t{i}")).collect();
+        assert_eq!(
+            parse_tags(&flood).err().map(|e| e.code),
+            Some("too_many".into())
+        );
+        let huge = "x".repeat(100_000);
+        assert!(normalise_tag("tag", &huge).is_err());
         let many: Vec<String> = (0..21).map(|i| format!("t{i}")).collect();
         assert_eq!(
             parse_tags(&many).err().map(|e| e.code),

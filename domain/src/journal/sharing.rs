@@ -9,7 +9,7 @@
 
 use diesel::prelude::*;
 
-use super::entries::{find_entry, live_share, replies, Entry, Reply, Share};
+use super::entries::{live_share, lock_entry, replies, Entry, Reply, Share};
 use super::EntryKind;
 use crate::access::Client;
 use crate::audit::{Action, Resource};
@@ -46,7 +46,7 @@ pub fn share(
     expires_at: Option<Timestamp>,
 ) -> DomainResult<Share> {
     let now = Timestamp::now();
-    find_entry(conn, me.id(), entry)?;
+    lock_entry(conn, me.id(), entry)?;
     if expires_at.is_some_and(|at| at <= now) {
         return Err(DomainError::invalid(
             "expires_at",
@@ -93,7 +93,7 @@ pub fn share(
 
 /// Takes a share back at once; `NotFound` when the entry is not shared.
 pub fn unshare(conn: &mut DbConnection, me: &Client, entry: EntryId) -> DomainResult<()> {
-    find_entry(conn, me.id(), entry)?;
+    lock_entry(conn, me.id(), entry)?;
     if live_share(conn, entry)?.is_none() {
         return Err(DomainError::NotFound);
     }

@@ -89,6 +89,15 @@ pub enum Wanted {
     No(&'static str),
 }
 
+/// What a worker does with a job, decided just before sending.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ready {
+    /// Render the kind's template with this data.
+    Send(serde_json::Value),
+    /// Not wanted any more, and why (kept as the job's note).
+    Skip(&'static str),
+}
+
 /// An email kind: its payload is the struct, its template the kind's name.
 pub trait Email: Serialize + DeserializeOwned {
     const KIND: EmailKind;
@@ -96,6 +105,20 @@ pub trait Email: Serialize + DeserializeOwned {
     /// Asked by the worker just before sending; the default is always.
     fn still_wanted(&self, _conn: &mut DbConnection) -> DomainResult<Wanted> {
         Ok(Wanted::Yes)
+    }
+
+    /// What the template renders, made just before sending: by default the
+    /// payload itself, if [`Self::still_wanted`]. A kind may instead make
+    /// its data then (a reset link is issued when its email goes out, so no
+    /// queued payload ever holds one).
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        Ok(match self.still_wanted(conn)? {
+            Wanted::No(reason) => Ready::Skip(reason),
+            Wanted::Yes => Ready::Send(
+                serde_json::to_value(self)
+                    .map_err(|e| crate::error::DomainError::Internal(e.to_string()))?,
+            ),
+        })
     }
 
     /// A calendar invite to attach, if the email carries one.

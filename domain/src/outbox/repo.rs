@@ -15,7 +15,10 @@ use crate::error::{DomainError, DomainResult};
 use crate::ids::JobId;
 use crate::time::Timestamp;
 
-/// What a cleared payload holds; the retention pass writes it.
+/// What a cleared payload holds. A payload (it may carry a link's secret)
+/// is kept only while the email may still go out: it is cleared when the
+/// job is sent, skipped or cancelled, and a dead job's after the retention
+/// period (until then an operator can retry it).
 pub const CLEARED_PAYLOAD: &str = "";
 
 /// Queues an email on `conn`, inside the caller's transaction if there is
@@ -54,6 +57,7 @@ pub fn cancel(conn: &mut DbConnection, dedupe_key: &str) -> DomainResult<usize> 
     let cancelled = diesel::update(holding.filter(outbox::state.eq(JobState::Queued)))
         .set((
             outbox::state.eq(JobState::Cancelled),
+            outbox::payload.eq(CLEARED_PAYLOAD),
             outbox::superseded_at.eq(Some(now)),
             outbox::updated_at.eq(now),
         ))
@@ -178,6 +182,7 @@ pub fn finish(
         Outcome::Sent => diesel::update(held)
             .set((
                 outbox::state.eq(JobState::Sent),
+                outbox::payload.eq(CLEARED_PAYLOAD),
                 outbox::sent_at.eq(Some(now)),
                 outbox::lease_owner.eq(None::<String>),
                 outbox::lease_until.eq(None::<Timestamp>),
@@ -188,6 +193,7 @@ pub fn finish(
         Outcome::Skipped(reason) => diesel::update(held)
             .set((
                 outbox::state.eq(JobState::Skipped),
+                outbox::payload.eq(CLEARED_PAYLOAD),
                 outbox::lease_owner.eq(None::<String>),
                 outbox::lease_until.eq(None::<Timestamp>),
                 outbox::last_error.eq(Some(truncate(reason, 2_000))),

@@ -6,6 +6,7 @@ mod care;
 mod database;
 mod email;
 mod errors;
+mod hardening;
 mod health;
 mod jobs;
 mod journal;

@@ -47,7 +47,7 @@ pub async fn post_login(
     state: web::Data<AppState>,
     body: web::Json<Login>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    state.auth.limits.check(Bucket::Login, &req)?;
+    state.limit(Bucket::Login, &req).await?;
     let origin = origin(&req);
     let body = body.into_inner();
     let user = match EmailAddress::parse("email", &body.email) {

@@ -36,7 +36,7 @@ pub async fn post_password(
     auth: AnyAuth,
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.limits.check(Bucket::Login, &req)?;
+    state.limit(Bucket::Login, &req).await?;
     let origin = origin(&req);
     let body = body.into_inner();
     let user = auth

@@ -35,7 +35,7 @@ pub async fn post_password_reset(
     state: web::Data<AppState>,
     body: web::Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.limits.check(Bucket::PasswordReset, &req)?;
+    state.limit(Bucket::PasswordReset, &req).await?;
     let origin = origin(&req);
     if let Ok(email) = EmailAddress::parse("email", &body.email) {
         state

@@ -37,7 +37,7 @@ pub async fn post_password_reset_confirm(
     state: web::Data<AppState>,
     body: web::Json<ConfirmPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.limits.check(Bucket::PasswordReset, &req)?;
+    state.limit(Bucket::PasswordReset, &req).await?;
     let origin = origin(&req);
     let body = body.into_inner();
     let token = body.token.clone();

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{token_pair, TokenPair};
+use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
 use crate::routes::origin;
 use crate::state::AppState;
@@ -34,6 +35,7 @@ pub async fn post_refresh(
     state: web::Data<AppState>,
     body: web::Json<Refresh>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
+    state.limit(Bucket::Refresh, &req).await?;
     let origin = origin(&req);
     let presented = body.into_inner().refresh_token;
     let policy = state.auth.sessions;

@@ -53,7 +53,7 @@ pub async fn post_signup(
             detail: "Sign-up is turned off; ask an administrator for an account.".into(),
         });
     }
-    state.auth.limits.check(Bucket::Signup, &req)?;
+    state.limit(Bucket::Signup, &req).await?;
     let body = body.into_inner();
     let mut fields = Fields::default();
     let parsed = (

@@ -1,8 +1,9 @@
-use actix_web::{post, web, HttpResponse};
+use actix_web::{post, web, HttpRequest, HttpResponse};
 use domain::accounts;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -26,9 +27,11 @@ pub struct VerifyEmail {
 )]
 #[post("/auth/verify-email")]
 pub async fn post_verify_email(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<VerifyEmail>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limit(Bucket::VerifyEmail, &req).await?;
     let token = body.into_inner().token;
     state
         .tx(move |conn| Ok(accounts::verify_email(conn, &token)?))

@@ -45,7 +45,7 @@ pub async fn post_invitation_accept(
     token: web::Path<String>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    state.auth.limits.check(Bucket::InvitationAccept, &req)?;
+    state.limit(Bucket::InvitationAccept, &req).await?;
     let origin = origin(&req);
     let token = token.into_inner();
     let body = body.into_inner();

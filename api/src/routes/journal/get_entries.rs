@@ -45,6 +45,20 @@ fn instant(field: &str, raw: &str) -> Result<Timestamp, FieldError> {
         })
 }
 
+/// A search: at most 200 characters.
+fn parse_search(q: &str) -> Result<String, FieldError> {
+    if q.chars().count() > SEARCH_MAX_CHARS {
+        return Err(FieldError::new(
+            "q",
+            "too_long",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(q.to_owned())
+}
+
+pub const SEARCH_MAX_CHARS: usize = 200;
+
 impl EntryQuery {
     fn filter(&self) -> Result<EntryFilter, ApiError> {
         let mut fields = Fields::default();
@@ -71,7 +85,14 @@ impl EntryQuery {
             mood_max: self
                 .mood_max
                 .and_then(|m| fields.take(parse_mood("mood_max", m))),
-            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            q: self
+                .q
+                .as_deref()
+                .filter(|q| !q.trim().is_empty())
+                .and_then(|q| {
+                    fields
+                        .take(domain::text::check_free_text("q", q).and_then(|()| parse_search(q)))
+                }),
         };
         if fields.is_empty() {
             Ok(filter)
