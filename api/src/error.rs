@@ -14,6 +14,61 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Every `code` a problem can carry (the document lists them as an enum; a
+/// test finds every code in the source and checks it is here).
+pub const PROBLEM_CODES: &[&str] = &[
+    "bad_request",
+    "malformed_json",
+    "invalid_query",
+    "invalid_body",
+    "invalid_idempotency_key",
+    "invalid_token",
+    "unauthorized",
+    "missing_token",
+    "session_ended",
+    "invalid_credentials",
+    "invalid_refresh_token",
+    "metrics_token_required",
+    "forbidden",
+    "wrong_role",
+    "signup_disabled",
+    "email_not_verified",
+    "not_found",
+    "method_not_allowed",
+    "not_acceptable",
+    "email_taken",
+    "no_therapist",
+    "not_a_question",
+    "invitation_not_pending",
+    "cannot_disable_self",
+    "idempotency_key_reused",
+    "version_mismatch",
+    "payload_too_large",
+    "unsupported_media_type",
+    "uri_too_long",
+    "headers_too_large",
+    "validation_failed",
+    "rate_limited",
+    "internal_error",
+    "unavailable",
+    "database_unavailable",
+    "not_ready",
+    "error",
+];
+
+/// Every `code` of a per-field message.
+pub const FIELD_ERROR_CODES: &[&str] = &[
+    "required",
+    "invalid",
+    "too_short",
+    "too_long",
+    "too_weak",
+    "too_many",
+    "out_of_range",
+    "in_past",
+    "wrong",
+];
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -221,5 +276,104 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The string arguments at `position` of every call to `function` in `code`.
+    fn literal_arguments(code: &str, function: &str, position: usize) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut rest = code;
+        while let Some(at) = rest.find(function) {
+            rest = &rest[at + function.len()..];
+            let (mut depth, mut args, mut current) = (1, Vec::new(), String::new());
+            let mut in_string = false;
+            for c in rest.chars() {
+                match c {
+                    '"' => in_string = !in_string,
+                    '(' if !in_string => depth += 1,
+                    ')' if !in_string => {
+                        depth -= 1;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    ',' if !in_string && depth == 1 => {
+                        args.push(std::mem::take(&mut current));
+                        continue;
+                    }
+                    _ => {}
+                }
+                current.push(c);
+            }
+            args.push(current);
+            if let Some(arg) = args.get(position).map(|a| a.trim()) {
+                if let Some(literal) = arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
+                    found.push(literal.to_owned());
+                }
+            }
+        }
+        found
+    }
+
+    fn sources() -> String {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut all = String::new();
+        let mut stack = vec![root.join("api/src"), root.join("domain/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    all.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn every_code_in_the_source_is_in_the_published_lists() {
+        let code = sources();
+        // Codes that never leave the service: replaced before answering, or
+        // used by the command line only.
+        let internal = ["idempotency_race", "job_not_retryable"];
+        let mut problems: Vec<String> = code
+            .match_indices("code: \"")
+            .map(|(at, _)| {
+                code[at + 7..]
+                    .split('"')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        problems.extend(literal_arguments(&code, "Problem::new(", 1));
+        for status in 100..600 {
+            if let Ok(status) = StatusCode::from_u16(status) {
+                problems.push(problem_for_status(status).code);
+            }
+        }
+        problems.retain(|c| !internal.contains(&c.as_str()) && !c.is_empty());
+        for problem in &problems {
+            assert!(PROBLEM_CODES.contains(&problem.as_str()), "{problem}");
+        }
+        assert!(
+            problems.len() > 20,
+            "the scan finds the codes: {problems:?}"
+        );
+        let mut fields = literal_arguments(&code, "FieldError::new(", 1);
+        fields.extend(literal_arguments(&code, "DomainError::invalid(", 1));
+        for field in &fields {
+            assert!(FIELD_ERROR_CODES.contains(&field.as_str()), "{field}");
+        }
+        assert!(
+            fields.len() > 10,
+            "the scan finds the field codes: {fields:?}"
+        );
     }
 }

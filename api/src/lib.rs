@@ -2,7 +2,9 @@
 
 pub mod auth;
 pub mod config;
+pub mod contract;
 pub mod error;
+pub mod extract;
 pub mod idempotency;
 pub mod jobs;
 pub mod mail;

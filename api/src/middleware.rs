@@ -39,13 +39,19 @@ fn accept_request_id(value: Option<&HeaderValue>) -> String {
 }
 
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let started = Instant::now();
     let request_id = accept_request_id(req.headers().get(&REQUEST_ID));
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
+    // HEAD is answered by the GET route: the HTTP codec remembers the
+    // request was HEAD and sends the headers (Content-Length included)
+    // without the body.
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let path = match req.app_data::<web::Data<crate::routes::fallback::RouteTable>>() {
         Some(routes) => routes.redact(req.path()).into_owned(),
         None => crate::routes::fallback::REDACTED.to_owned(),

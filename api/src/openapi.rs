@@ -68,7 +68,14 @@ pub fn document() -> Document {
     doc
 }
 
-/// The document as committed: pretty JSON with a trailing newline.
+/// The published contract: the document, finished (see [`crate::contract`]).
+pub fn contract() -> Result<serde_json::Value, serde_json::Error> {
+    let mut doc = serde_json::to_value(document())?;
+    crate::contract::finish(&mut doc);
+    Ok(doc)
+}
+
+/// The contract as committed: pretty JSON with a trailing newline.
 pub fn document_json() -> Result<String, serde_json::Error> {
-    document().to_pretty_json().map(|json| json + "\n")
+    serde_json::to_string_pretty(&contract()?).map(|json| json + "\n")
 }

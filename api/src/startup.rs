@@ -115,6 +115,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let metrics = web::Data::new(Metrics::new().context("cannot create the metrics registry")?);
     let doc = crate::openapi::document();
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
+    let contract = crate::openapi::contract().context("cannot build the OpenAPI document")?;
     let shutdown_timeout = state.config.shutdown_timeout.as_secs();
     let workers = state.config.http_workers;
     let state = web::Data::new(state);
@@ -123,7 +124,10 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
         // The document and docs come first: the `/api/v1` scope would
         // otherwise claim `/api/v1/openapi.json` and answer 404.
         let (app, _) = App::new()
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .external_url_unchecked("/api/v1/openapi.json", contract.clone()),
+            )
             .into_utoipa_app()
             .configure(crate::routes::configure)
             .split_for_parts();
@@ -188,7 +192,7 @@ fn json_config() -> web::JsonConfig {
 
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             actix_web::http::header::AUTHORIZATION,
             actix_web::http::header::CONTENT_TYPE,

@@ -4,7 +4,9 @@
 //! This module sits above the features (it names every email kind); the
 //! outbox below them only stores and leases rows.
 
-use crate::accounts::emails::{InvitationMessage, PasswordResetRequest, VerifyEmailMessage};
+use crate::accounts::emails::{
+    AccountExistsMessage, InvitationMessage, PasswordResetRequest, VerifyEmailMessage,
+};
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, Ready, TestEmail};
@@ -35,6 +37,7 @@ pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<
         EmailKind::VerifyEmail => typed::<VerifyEmailMessage>(conn, job),
         EmailKind::PasswordReset => typed::<PasswordResetRequest>(conn, job),
         EmailKind::Invitation => typed::<InvitationMessage>(conn, job),
+        EmailKind::AccountExists => typed::<AccountExistsMessage>(conn, job),
     }
 }
 

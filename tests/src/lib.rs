@@ -410,8 +410,7 @@ impl TestApp {
                 serde_json::json!({"email": email, "password": PASSWORD, "display_name": "Dr. Test", "time_zone": "Europe/Berlin"}),
             )
             .await;
-        assert_eq!(response.status(), 201, "signup of {email}");
-        let profile: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(response.status(), 202, "signup of {email}");
         let token = self.email_data("verify_email", email)["token"]
             .as_str()
             .unwrap()
@@ -424,7 +423,20 @@ impl TestApp {
             )
             .await;
         assert_eq!(verified.status(), 204);
-        self.login_ok(email, profile["id"].as_str().unwrap()).await
+        self.signed_in(email).await
+    }
+
+    /// Logs in with the test password and reads the person's id from `/me`.
+    pub async fn signed_in(&self, email: &str) -> Person {
+        let mut person = self.login_ok(email, "").await;
+        let me: serde_json::Value = self
+            .get_as("/api/v1/me", &person.access)
+            .await
+            .json()
+            .await
+            .unwrap();
+        person.id = me["id"].as_str().unwrap().to_owned();
+        person
     }
 
     /// Invites `email` as `therapist`'s client, accepts and logs them in.

@@ -41,6 +41,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("invitation.txt", include_str!("templates/invitation.txt")),
     ("invitation.html", include_str!("templates/invitation.html")),
+    (
+        "account_exists.subject",
+        include_str!("templates/account_exists.subject"),
+    ),
+    (
+        "account_exists.txt",
+        include_str!("templates/account_exists.txt"),
+    ),
+    (
+        "account_exists.html",
+        include_str!("templates/account_exists.html"),
+    ),
 ];
 
 pub struct Rendered {
@@ -181,7 +193,14 @@ mod tests {
                 },
             ),
         ];
-        assert_eq!(rendered.len(), EmailKind::ALL.len());
+        let exists = render(
+            &templates,
+            &domain::accounts::emails::AccountExistsMessage {
+                display_name: "Ada".into(),
+            },
+        );
+        assert!(exists.text.contains("https://app.example.org/login"));
+        assert_eq!(rendered.len() + 1, EmailKind::ALL.len());
         for r in &rendered[1..] {
             assert!(r.text.contains("?token=t0k3n"), "{}", r.text);
         }

@@ -59,6 +59,10 @@ impl RouteTable {
                 ] {
                     if present {
                         methods.push(name);
+                        if name == "GET" {
+                            // HEAD is answered by the GET route.
+                            methods.push("HEAD");
+                        }
                     }
                 }
                 (segments, methods)

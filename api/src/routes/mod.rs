@@ -33,11 +33,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
     );
 }
 
+/// For PATCH fields that may be left out but never cleared: absent stays
+/// `None` (with `#[serde(default)]`), and an explicit `null` is refused as
+/// a body of the wrong shape (422) instead of meaning "unchanged".
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 /// `limit` and `cursor` of every list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

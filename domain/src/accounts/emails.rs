@@ -101,3 +101,16 @@ impl Email for InvitationMessage {
         })
     }
 }
+
+/// "You already have an account": someone signed up with this address. The
+/// sign-up answer is the same as for a new address, so it tells nobody
+/// which addresses have accounts; the owner learns of it here.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountExistsMessage {
+    pub display_name: String,
+}
+
+impl Email for AccountExistsMessage {
+    const KIND: EmailKind = EmailKind::AccountExists;
+}

@@ -5,7 +5,9 @@
 //! Passwords arrive hashed ([`PasswordHash`]): hashing is slow and runs off
 //! the request threads before the transaction starts.
 
-use super::emails::{InvitationMessage, PasswordResetRequest, VerifyEmailMessage};
+use super::emails::{
+    AccountExistsMessage, InvitationMessage, PasswordResetRequest, VerifyEmailMessage,
+};
 use super::invitations::{self, Acceptance, Invitation};
 use super::password::PasswordHash;
 use super::sessions::{self, Refreshed, SessionPolicy};
@@ -60,12 +62,35 @@ fn invalid_link() -> DomainError {
 
 // --- Accounts ------------------------------------------------------------
 
+/// What a sign-up did; the caller answers both alike.
+#[derive(Debug)]
+pub enum SignedUp {
+    Created(Box<User>),
+    /// The address has an account; its owner was emailed.
+    AlreadyTaken,
+}
+
 /// A therapist signs up: an unverified account and a verification email.
+/// For an address that has an account, its owner is told by email instead,
+/// so the answer says nothing about which addresses exist.
 pub fn signup(
     conn: &mut DbConnection,
     account: &NewAccount,
     password: &PasswordHash,
-) -> DomainResult<User> {
+) -> DomainResult<SignedUp> {
+    if let Some(existing) = users::find_by_email(conn, &account.email)? {
+        outbox::enqueue(
+            conn,
+            &Outgoing::now(
+                &existing.email,
+                format!("account_exists:{}", JobId::new()),
+                AccountExistsMessage {
+                    display_name: existing.display_name,
+                },
+            ),
+        )?;
+        return Ok(SignedUp::AlreadyTaken);
+    }
     let user = users::create(
         conn,
         &NewUser {
@@ -78,7 +103,7 @@ pub fn signup(
         },
     )?;
     send_verification(conn, &user)?;
-    Ok(user)
+    Ok(SignedUp::Created(Box::new(user)))
 }
 
 fn send_verification(conn: &mut DbConnection, user: &User) -> DomainResult<()> {

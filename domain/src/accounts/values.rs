@@ -161,6 +161,73 @@ impl NewPassword {
     }
 }
 
+// --- OpenAPI schemas: what the parsers above accept -----------------------
+
+impl utoipa::PartialSchema for EmailAddress {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::Custom(
+                "email".into(),
+            )))
+            .max_length(Some(254))
+            .examples(["ada@example.org"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for EmailAddress {}
+
+impl utoipa::PartialSchema for DisplayName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("How the person is addressed; no control characters."))
+            .min_length(Some(1))
+            .max_length(Some(100))
+            .examples(["Ada"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DisplayName {}
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An IANA time zone name."))
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .examples(["Europe/Berlin"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZoneName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "TimeZone".into()
+    }
+}
+
+impl utoipa::PartialSchema for NewPassword {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::schema::SchemaFormat::KnownFormat(
+                utoipa::openapi::schema::KnownFormat::Password,
+            )))
+            .description(Some(
+                "10 to 128 characters; common or guessable passwords are refused.",
+            ))
+            .min_length(Some(PASSWORD_MIN_CHARS))
+            .max_length(Some(PASSWORD_MAX_CHARS))
+            .examples(["quiet harbour lantern 42"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for NewPassword {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,8 +200,12 @@ pub fn reply(
 
 /// Shared questions for the next session not yet discussed, oldest first.
 /// Each question shown is written to the access log.
-pub fn agenda(conn: &mut DbConnection, access: &CareAccess) -> DomainResult<Vec<(Share, Entry)>> {
-    let rows: Vec<(Share, Entry)> = journal_shares::table
+pub fn agenda(
+    conn: &mut DbConnection,
+    access: &CareAccess,
+    page: &PageRequest,
+) -> DomainResult<Vec<(Share, Entry)>> {
+    let mut query = journal_shares::table
         .inner_join(journal_entries::table)
         .inner_join(care_links::table)
         .filter(visible_to!(access, Timestamp::now()))
@@ -209,8 +213,13 @@ pub fn agenda(conn: &mut DbConnection, access: &CareAccess) -> DomainResult<Vec<
         .filter(journal_shares::discussed_at.is_null())
         .select((Share::as_select(), Entry::as_select()))
         .order(journal_shares::id.asc())
-        .load(conn)?;
-    let shown = rows.iter().map(|(_, e)| e.id.0);
+        .limit(page.fetch())
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(journal_shares::id.gt(RowId(after)));
+    }
+    let rows: Vec<(Share, Entry)> = query.load(conn)?;
+    let shown = page.shown(&rows).iter().map(|(_, e)| e.id.0);
     access.log(conn, Resource::JournalEntry, Action::Agenda, shown)?;
     Ok(rows)
 }

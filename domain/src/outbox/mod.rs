@@ -54,6 +54,7 @@ crate::text_enum! {
         VerifyEmail => "verify_email",
         PasswordReset => "password_reset",
         Invitation => "invitation",
+        AccountExists => "account_exists",
     }
 }
 

@@ -122,7 +122,7 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             "/api/v1/clients/{id}/agenda",
             format!("/api/v1/clients/{c}/agenda"),
             None,
-            |v| ids(v.as_array().unwrap(), "entry_id"),
+            |v| ids(v["items"].as_array().unwrap(), "entry_id"),
         ),
         (
             Method::POST,

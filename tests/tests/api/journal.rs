@@ -116,7 +116,7 @@ async fn the_access_matrix_of_every_journal_route_holds_through_share_revoke_exp
     let empty: Value = json_of(app.get_as(&inbox, &therapist_a.access).await).await;
     assert!(empty["items"].as_array().unwrap().is_empty());
     let none: Value = json_of(app.get_as(&agenda, &therapist_a.access).await).await;
-    assert!(none.as_array().unwrap().is_empty());
+    assert!(none["items"].as_array().unwrap().is_empty());
     cast.check(&app, Method::GET, &inbox, None, therapist_reads(200))
         .await;
 
@@ -346,8 +346,9 @@ async fn therapist_reads_of_shared_entries_are_logged_marked_read_and_answerable
     // The agenda holds the open question until it is discussed.
     let agenda_path = format!("/api/v1/clients/{}/agenda", client.id);
     let agenda: Value = json_of(app.get_as(&agenda_path, &therapist.access).await).await;
-    assert_eq!(agenda.as_array().unwrap().len(), 1);
-    assert_eq!(agenda[0]["body"], "Can we talk about sleep?");
+    assert_eq!(agenda["items"].as_array().unwrap().len(), 1);
+    assert_eq!(agenda["items"][0]["body"], "Can we talk about sleep?");
+    assert!(agenda["next_cursor"].is_null());
     let discussed = app
         .send(
             Method::POST,
@@ -375,7 +376,7 @@ async fn therapist_reads_of_shared_entries_are_logged_marked_read_and_answerable
         .await;
     assert_problem(not_question, 409, "not_a_question").await;
     let agenda: Value = json_of(app.get_as(&agenda_path, &therapist.access).await).await;
-    assert!(agenda.as_array().unwrap().is_empty());
+    assert!(agenda["items"].as_array().unwrap().is_empty());
 
     // Every read is in the client's access log, never the content.
     let log: Value = json_of(

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod care;
+mod contract;
 mod database;
 mod email;
 mod errors;

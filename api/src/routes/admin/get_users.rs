@@ -9,6 +9,10 @@ use crate::routes::PageQuery;
 use crate::state::AppState;
 
 /// Every account, oldest first.
+///
+/// Administrators only. Lists therapists, clients and administrators with their
+/// role, verification and whether the account is disabled; never any client
+/// content. Paged with `limit` and `cursor`. Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "list_users",

@@ -18,6 +18,11 @@ pub struct UpdateAccount {
 }
 
 /// Disable or re-enable an account.
+///
+/// Administrators only. A disabled account cannot log in, its sessions end at
+/// once, and a disabled client's data is frozen: nobody else sees it until the
+/// account is enabled again. An administrator cannot disable their own account.
+/// Written to the security log; sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "update_user",

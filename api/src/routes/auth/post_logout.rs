@@ -5,7 +5,10 @@ use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// End this session: its access and refresh tokens stop working at once.
+/// End this session.
+///
+/// Anyone signed in. This session's access and refresh tokens stop working at
+/// once; other sessions stay. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "logout",

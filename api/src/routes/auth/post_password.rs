@@ -14,10 +14,15 @@ use crate::state::AppState;
 pub struct ChangePassword {
     pub current_password: String,
     /// 10 to 128 characters; common or guessable passwords are refused.
+    #[schema(value_type = domain::accounts::NewPassword)]
     pub new_password: String,
 }
 
-/// Change your password. Every other session of yours ends at once.
+/// Change your password.
+///
+/// Anyone signed in, with their current password. Every other session of yours
+/// ends at once; this one stays. Written to the security log; limited per
+/// client address. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "change_password",

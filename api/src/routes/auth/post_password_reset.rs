@@ -11,7 +11,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {
-    #[schema(example = "ada@example.org")]
+    #[schema(value_type = domain::accounts::EmailAddress)]
     pub email: String,
 }
 

@@ -14,11 +14,15 @@ pub struct ConfirmPasswordReset {
     /// The `token` query parameter of the link in the reset email.
     pub token: String,
     /// 10 to 128 characters; common or guessable passwords are refused.
+    #[schema(value_type = domain::accounts::NewPassword)]
     pub new_password: String,
 }
 
-/// Set a new password with the token from the reset email. Every session of
-/// the account ends at once.
+/// Set a new password with the link from the reset email.
+///
+/// No token needed: the `token` from the link is the proof. The link works
+/// once, for an hour; it also confirms your email address, and every session of
+/// the account ends. Limited per client address. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "confirm_password_reset",

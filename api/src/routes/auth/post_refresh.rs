@@ -17,8 +17,10 @@ pub struct Refresh {
 
 /// Exchange a refresh token for new tokens.
 ///
-/// The refresh token is rotated: the one you sent stops working. Sending a
-/// rotated token again ends the whole session (it was copied).
+/// No access token needed. The refresh token is rotated: the one you sent stops
+/// working. Two refreshes of one token within 5 seconds (two tabs) both
+/// succeed; a rotated token sent later was copied, and the whole session ends.
+/// Limited per client address. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "refresh_tokens",

@@ -5,37 +5,40 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
-use crate::routes::me::Profile;
 use crate::routes::Fields;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signup {
-    #[schema(example = "dr.rivera@example.org")]
+    #[schema(value_type = domain::accounts::EmailAddress)]
     pub email: String,
     /// 10 to 128 characters; common or guessable passwords are refused.
-    #[schema(example = "quiet harbour lantern 42")]
+    #[schema(value_type = domain::accounts::NewPassword)]
     pub password: String,
-    #[schema(example = "Dr. Sam Rivera")]
+    #[schema(value_type = domain::accounts::DisplayName)]
     pub display_name: String,
-    #[schema(example = "Europe/Berlin")]
+    #[schema(value_type = domain::accounts::TimeZoneName)]
     pub time_zone: String,
 }
 
 /// Sign up as a therapist.
 ///
-/// Creates the account and emails a verification link. An unverified
-/// therapist can log in but cannot invite clients. Clients do not sign up:
-/// they accept a therapist's invitation.
+/// Anyone may call this (unless sign-up is turned off). It answers 202 the
+/// same way whether or not the address has an account, so the answer tells
+/// nobody which addresses exist: a new address gets an unverified therapist
+/// account and a verification email (`verify_email`); an address that has
+/// an account gets an email telling its owner (`account_exists`) and
+/// nothing else changes. An unverified therapist can log in but cannot
+/// invite clients. Clients do not sign up: they accept a therapist's
+/// invitation.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "signup",
     request_body = Signup,
     responses(
-        (status = 201, description = "The account exists; a verification email is on its way", body = Profile),
+        (status = 202, description = "Accepted: check your email"),
         (status = 403, description = "Sign-up is turned off here", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The email address has an account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or a weak password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
     ),
@@ -79,10 +82,17 @@ pub async fn post_signup(
         display_name: name,
         time_zone: zone,
     };
-    let user = state
+    let signed_up = state
         .tx(move |conn| Ok(accounts::signup(conn, &account, &hash)?))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", "/api/v1/me"))
-        .json(Profile::from(user)))
+        .await;
+    match signed_up {
+        // Two sign-ups for one new address at once: the second is answered
+        // like any address that has an account.
+        Ok(_)
+        | Err(ApiError::Conflict {
+            code: "email_taken",
+            ..
+        }) => Ok(HttpResponse::Accepted().finish()),
+        Err(other) => Err(other),
+    }
 }

@@ -14,7 +14,11 @@ pub struct VerifyEmail {
     pub token: String,
 }
 
-/// Confirm an email address with the token from the verification email.
+/// Confirm an email address.
+///
+/// No token needed: the `token` from the verification email is the proof; it
+/// works once, for two days. A verified therapist can invite clients. Limited
+/// per client address. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "verify_email",

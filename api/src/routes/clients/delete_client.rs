@@ -6,8 +6,11 @@ use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// End the link with a client. From this moment you see nothing of theirs;
-/// their data stays theirs.
+/// End the link with a client.
+///
+/// Therapists only, for their current clients. From this moment you see nothing
+/// of theirs, including what they had shared; their data stays theirs. Sends no
+/// email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "end_client_link",

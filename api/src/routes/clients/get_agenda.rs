@@ -2,23 +2,29 @@ use actix_web::{get, web};
 use domain::care;
 use domain::ids::UserId;
 use domain::journal::sharing;
+use domain::page::Page;
 
 use super::shared::SharedEntryView;
 use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
+use crate::routes::PageQuery;
 use crate::state::AppState;
 
-/// The agenda for the next session: questions the client shares with you
-/// that are not yet discussed, oldest first. Written to the access log.
+/// The agenda for the next session.
+///
+/// Questions for the next session that the client shares with you and you
+/// have not marked discussed, oldest first, paged like every list. Each
+/// question listed is written to the client's access log. Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_client_agenda",
-    params(("id" = UserId, Path, description = "The client")),
+    params(("id" = UserId, Path, description = "The client"), PageQuery),
     responses(
-        (status = 200, description = "Open questions", body = Vec<SharedEntryView>),
+        (status = 200, description = "Open questions", body = Page<SharedEntryView>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a therapist", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not a current client of yours", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/clients/{id}/agenda")]
@@ -26,17 +32,19 @@ pub async fn get_agenda(
     state: web::Data<AppState>,
     auth: TherapistAuth,
     id: web::Path<UserId>,
-) -> Result<web::Json<Vec<SharedEntryView>>, ApiError> {
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<SharedEntryView>>, ApiError> {
+    let page = query.parse()?;
     let client = id.into_inner();
     let rows = auth
         .tx(&state, move |conn, me| {
             let access = care::open(conn, me, client)?;
-            Ok(sharing::agenda(conn, &access)?)
+            Ok(sharing::agenda(conn, &access, &page)?)
         })
         .await?;
-    Ok(web::Json(
-        rows.into_iter()
-            .map(|(s, e)| SharedEntryView::new(s, e, None))
-            .collect(),
-    ))
+    Ok(web::Json(page.page(
+        rows,
+        |(s, _)| s.id.0,
+        |(s, e)| SharedEntryView::new(s, e, None),
+    )))
 }

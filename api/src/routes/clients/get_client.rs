@@ -7,7 +7,10 @@ use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// One of your clients. The read is written to the client's access log.
+/// One of your clients.
+///
+/// Therapists only, for their current clients: account details, never content.
+/// Written to the client's access log. Changes nothing else.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_client",

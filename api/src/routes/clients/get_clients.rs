@@ -8,8 +8,11 @@ use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
 
-/// Your current clients, most recently linked first. Each client listed is
-/// written to that client's access log.
+/// Your current clients, most recently linked first.
+///
+/// Therapists only. Account details, never content; a client an administrator
+/// disabled is not listed. Each client listed is written to that client's
+/// access log. Paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "list_clients",

@@ -8,8 +8,11 @@ use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Open an entry the client shares with you; marks it read. The read is
-/// written to the client's access log.
+/// Open an entry a client shares with you.
+///
+/// Therapists only, for an entry their current client shares with them now.
+/// Marks it read (the client sees when) and shows your replies. Written to the
+/// client's access log.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_shared_entry",

@@ -7,8 +7,11 @@ use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Mark a shared question as discussed; it leaves the agenda. Written to
-/// the client's access log.
+/// Mark a shared question as discussed.
+///
+/// Therapists only, for a question for the next session their current client
+/// shares with them now. It leaves the agenda. Written to the client's access
+/// log. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "mark_agenda_item_discussed",

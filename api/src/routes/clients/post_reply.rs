@@ -14,13 +14,20 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReply {
-    /// At most 2,000 characters.
-    #[schema(example = "Thank you for writing this down. Let's look at it on Tuesday.")]
+    /// 1 to 2,000 characters.
+    #[schema(
+        example = "Thank you for writing this down. Let's look at it on Tuesday.",
+        min_length = 1,
+        max_length = 2000
+    )]
     pub body: String,
 }
 
-/// Reply briefly to an entry the client shares with you; they see it on the
-/// entry. Written to the client's access log.
+/// Reply to an entry a client shares with you.
+///
+/// Therapists only, for an entry their current client shares with them now. The
+/// client sees the reply on the entry. Written to the client's access log.
+/// Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "create_shared_entry_reply",

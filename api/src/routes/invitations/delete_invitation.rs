@@ -6,7 +6,11 @@ use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Revoke a pending invitation: its link stops working.
+/// Revoke a pending invitation.
+///
+/// Therapists only, for their own invitations. Its link stops working, and its
+/// email is not sent if it has not gone out yet. 409 when it was accepted,
+/// revoked or expired already.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "revoke_invitation",

@@ -8,7 +8,11 @@ use crate::error::{ApiError, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
 
-/// Your invitations with their status, newest first.
+/// Your invitations, newest first.
+///
+/// Therapists only: each invitation's address and status (pending, accepted,
+/// revoked, expired), never its link. Paged with `limit` and `cursor`. Changes
+/// nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "list_invitations",

@@ -13,7 +13,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewInvitation {
     /// Where the invitation goes.
-    #[schema(example = "ada@example.org")]
+    #[schema(value_type = domain::accounts::EmailAddress)]
     pub email: String,
 }
 

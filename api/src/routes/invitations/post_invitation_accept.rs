@@ -14,16 +14,21 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct AcceptInvitation {
     /// 10 to 128 characters; common or guessable passwords are refused.
-    #[schema(example = "quiet harbour lantern 42")]
+    #[schema(value_type = domain::accounts::NewPassword)]
     pub password: String,
-    #[schema(example = "Ada")]
+    #[schema(value_type = domain::accounts::DisplayName)]
     pub display_name: String,
-    #[schema(example = "Europe/Berlin")]
+    #[schema(value_type = domain::accounts::TimeZoneName)]
     pub time_zone: String,
 }
 
-/// Accept an invitation: creates your client account, linked to the
-/// therapist who invited you. Log in afterwards with the invited email.
+/// Accept an invitation.
+///
+/// No token needed: the `token` from the invitation email is the proof; it
+/// works once, for 7 days. Creates your client account (its email address is
+/// the invited one, verified by the link) linked to the therapist who invited
+/// you; log in afterwards. Written to the security log; limited per client
+/// address. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "accept_invitation",

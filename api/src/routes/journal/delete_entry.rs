@@ -7,7 +7,12 @@ use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Delete an entry, with its shares and replies.
+/// Delete an entry.
+///
+/// Clients only, for their own entries. Deletes the entry with its shares,
+/// replies and every stored copy of its text (search index, the answer kept for
+/// a retried create). Send the `ETag` you read as `If-Match` to be sure nothing
+/// changed meanwhile (412 otherwise). Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "delete_journal_entry",

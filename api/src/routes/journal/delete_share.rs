@@ -6,7 +6,11 @@ use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// Take a share back: your therapist stops seeing the entry at once.
+/// Take a share back.
+///
+/// Clients only, for their own entries. Your therapist stops seeing the entry
+/// at once; their replies stay on it for you. 404 when the entry is not shared.
+/// Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "unshare_journal_entry",

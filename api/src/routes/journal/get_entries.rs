@@ -16,20 +16,30 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct EntryQuery {
     /// Items per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Only this kind: free, session_takeaway, trigger, question_for_session.
+    /// Only this kind.
+    #[param(value_type = Option<EntryKind>)]
     pub kind: Option<String>,
-    /// Only entries with this tag.
+    /// Only entries with this tag (normalised like the tags of an entry).
+    #[param(max_length = 40)]
     pub tag: Option<String>,
     /// Created at or after this instant (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     pub from: Option<String>,
     /// Created before this instant (RFC 3339).
+    #[param(value_type = Option<Timestamp>)]
     pub to: Option<String>,
+    /// Mood at least this (1 to 5).
+    #[param(minimum = 1, maximum = 5)]
     pub mood_min: Option<i32>,
+    /// Mood at most this (1 to 5).
+    #[param(minimum = 1, maximum = 5)]
     pub mood_max: Option<i32>,
-    /// Words that must all appear in the title or body.
+    /// Words that must all appear in the title or body; at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
 }
 
@@ -102,7 +112,11 @@ impl EntryQuery {
     }
 }
 
-/// Your journal, newest first, with filters and full-text search.
+/// Your journal, newest first.
+///
+/// Clients only. Your entries with how each is shared, filtered by kind, tag,
+/// time, mood and words (full text: every word must appear), paged with `limit`
+/// and `cursor`. Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "list_journal_entries",

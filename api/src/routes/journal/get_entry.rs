@@ -8,7 +8,11 @@ use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// One of your entries, with its share and your therapist's replies.
+/// One of your entries.
+///
+/// Clients only, for their own entries: the entry, how it is shared, and your
+/// therapist's replies. The `ETag` header carries its version for `If-Match`.
+/// Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_journal_entry",

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{if_match, EntryView};
 use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::Fields;
+use crate::routes::{non_null, Fields};
 use crate::state::AppState;
 
 /// Absent stays `None`; an explicit `null` becomes `Some(None)`.
@@ -19,18 +19,30 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// Fields to change; leave out what stays, send `null` to clear.
+/// Fields to change; leave out what stays. `title`, `mood` and
+/// `assignment_id` can be cleared with `null`; `kind`, `body` and `tags`
+/// cannot (send `[]` to remove every tag).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntryPatch {
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub kind: Option<EntryKind>,
+    /// At most 200 characters; blank or `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub title: Option<Option<String>>,
+    /// 1 to 20,000 characters.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 20000)]
     pub body: Option<String>,
+    /// 1 (very low) to 5 (very good); `null` clears it.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 5)]
     pub mood: Option<Option<i32>>,
+    /// Up to 20; each at most 40 characters.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 20, inline)]
     pub tags: Option<Vec<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<AssignmentId>)]

@@ -17,17 +17,22 @@ use crate::state::AppState;
 pub struct NewEntryRequest {
     pub kind: EntryKind,
     /// Optional; blank means none. At most 200 characters.
-    #[schema(example = "After Tuesday's session")]
+    #[schema(example = "After Tuesday's session", max_length = 200)]
     pub title: Option<String>,
-    /// At most 20,000 characters.
-    #[schema(example = "I noticed I hold my breath before meetings.")]
+    /// 1 to 20,000 characters; line breaks and tabs, no other control characters.
+    #[schema(
+        example = "I noticed I hold my breath before meetings.",
+        min_length = 1,
+        max_length = 20000
+    )]
     pub body: String,
     /// 1 (very low) to 5 (very good).
     #[schema(minimum = 1, maximum = 5, example = 3)]
     pub mood: Option<i32>,
-    /// Up to 20; stored lower-case with spaces as `-`.
+    /// Up to 20, each at most 40 characters of letters, digits, `-` and
+    /// `_` (spaces become `-`); stored lower-case.
     #[serde(default)]
-    #[schema(example = json!(["work", "breathing"]))]
+    #[schema(example = json!(["work", "breathing"]), max_items = 20)]
     pub tags: Vec<String>,
     pub assignment_id: Option<AssignmentId>,
 }
@@ -41,7 +46,7 @@ pub struct NewEntryRequest {
     tag = super::TAG,
     operation_id = "create_journal_entry",
     request_body = NewEntryRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retried create return the first result")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result")),
     responses(
         (status = 201, description = "The entry", body = EntryView),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::ShareView;
 use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract::OptionalJson;
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -18,11 +19,17 @@ pub struct ShareRequest {
 }
 
 /// Share an entry with your therapist, or change when the share ends.
+///
+/// Clients only, for their own entries. Your current therapist can then read
+/// the entry (each read is written to your access log) and reply, until the
+/// share expires (`expires_at`), you take it back, or the link with your
+/// therapist ends. Send no body to share until you take it back; a body must be
+/// valid. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "share_journal_entry",
     params(("id" = EntryId, Path, description = "The entry")),
-    request_body = ShareRequest,
+    request_body(content = ShareRequest, description = "Optional: send no body to share until you take it back", content_type = "application/json"),
     responses(
         (status = 200, description = "The entry is shared", body = ShareView),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
@@ -37,9 +44,9 @@ pub async fn put_share(
     state: web::Data<AppState>,
     auth: ClientAuth,
     id: web::Path<EntryId>,
-    body: Option<web::Json<ShareRequest>>,
+    body: OptionalJson<ShareRequest>,
 ) -> Result<web::Json<ShareView>, ApiError> {
-    let expires_at = body.and_then(|b| b.into_inner().expires_at);
+    let expires_at = body.0.expires_at;
     let id = id.into_inner();
     let share = auth
         .tx(&state, move |conn, me| {

@@ -6,7 +6,10 @@ use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 
-/// The signed-in person's profile.
+/// Your profile.
+///
+/// Anyone signed in: who you are, your role, time zone and whether your email
+/// is verified. Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_me",

@@ -6,21 +6,26 @@ use utoipa::ToSchema;
 use super::Profile;
 use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
-use crate::routes::Fields;
+use crate::routes::{non_null, Fields};
 use crate::state::AppState;
 
-/// Fields to change; leave out what stays.
+/// Fields to change; leave out what stays (neither can be cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfile {
-    #[schema(example = "Ada L.")]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = domain::accounts::DisplayName)]
     pub display_name: Option<String>,
     /// An IANA time zone name.
-    #[schema(example = "America/New_York")]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = domain::accounts::TimeZoneName)]
     pub time_zone: Option<String>,
 }
 
 /// Change your display name or time zone.
+///
+/// Anyone signed in. Leave out what stays; neither can be cleared. Local times
+/// (reminders, availability) follow the time zone. Sends no email.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "update_me",

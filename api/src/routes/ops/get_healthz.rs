@@ -9,6 +9,9 @@ pub struct Health {
 }
 
 /// Liveness: the process is up and serving HTTP.
+///
+/// For load balancers and orchestrators; no token needed, and no database work.
+/// Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     responses((status = 200, description = "The process is alive", body = Health)),

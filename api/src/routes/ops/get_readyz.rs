@@ -15,6 +15,9 @@ pub struct Readiness {
 }
 
 /// Readiness: the database answers and has every migration this build knows.
+///
+/// For load balancers and orchestrators; no token needed. 200 once the database
+/// answers and is fully migrated, else 503. Changes nothing.
 #[utoipa::path(
     tag = super::TAG,
     responses(

@@ -1,0 +1,414 @@
+//! The published contract: the document utoipa builds from the handlers,
+//! finished in one place with what applies to many operations alike.
+//!
+//! - `servers`, and the shared response headers (`X-Request-Id` on every
+//!   response, `WWW-Authenticate` on 401, `Retry-After` on 429, `ETag`,
+//!   `Location`, `Idempotent-Replayed` where the handlers send them);
+//! - the statuses any operation can answer, declared once in
+//!   `components/responses` and referenced by every operation they apply
+//!   to, so no operation answers a status its entry does not list;
+//! - a `HEAD` operation for every `GET` (answered by the GET route);
+//! - list pages that reference their item schema;
+//! - every property of a response-only schema `required` (nullable where
+//!   it can be null), except the few a response may leave out;
+//! - the closed sets of problem and field error codes.
+
+use serde_json::{json, Map, Value};
+
+use crate::error::{FIELD_ERROR_CODES, PROBLEM_CODES};
+
+/// Operations that count attempts per client address (429).
+const RATE_LIMITED: &[&str] = &[
+    "signup",
+    "login",
+    "refresh_tokens",
+    "verify_email",
+    "change_password",
+    "request_password_reset",
+    "confirm_password_reset",
+    "accept_invitation",
+];
+
+/// Operations that take no database work (no 503).
+const WITHOUT_DATABASE: &[&str] = &["get_healthz", "get_metrics"];
+
+/// Operations whose JSON body may be left out.
+const OPTIONAL_BODIES: &[&str] = &["share_journal_entry"];
+
+/// Response properties a response may leave out (`skip_serializing_if`).
+const OMITTED_WHEN_EMPTY: &[(&str, &str)] = &[
+    ("EntryView", "replies"),
+    ("SharedEntryView", "replies"),
+    ("Problem", "errors"),
+];
+
+/// Response headers the handlers send, by operation and status.
+const HEADERS: &[(&str, &str, &[&str])] = &[
+    ("get_journal_entry", "200", &["ETag"]),
+    ("update_journal_entry", "200", &["ETag"]),
+    (
+        "create_journal_entry",
+        "201",
+        &["Location", "Idempotent-Replayed"],
+    ),
+    ("create_invitation", "201", &["Location"]),
+    ("accept_invitation", "201", &["Location"]),
+];
+
+fn header_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/headers/{name}") })
+}
+
+fn shared_headers() -> Value {
+    json!({
+        "X-Request-Id": {
+            "description": "The request's id: the one sent in `X-Request-Id` if it was 1 to 128 letters, digits, `-`, `_`, `.` or `:`, else a new one. Every log line of the request carries it.",
+            "schema": { "type": "string", "maxLength": 128 }
+        },
+        "ETag": {
+            "description": "The entry's version; send it back as `If-Match` to change or delete the entry safely.",
+            "schema": { "type": "string", "pattern": "^\"[0-9]+\"$", "examples": ["\"3\""] }
+        },
+        "Location": {
+            "description": "Where the created resource is.",
+            "schema": { "type": "string", "format": "uri-reference" }
+        },
+        "Idempotent-Replayed": {
+            "description": "Present on a repeated create with the same `Idempotency-Key`: this is the first answer again, and nothing new was created.",
+            "schema": { "type": "string", "enum": ["true"] }
+        },
+        "Retry-After": {
+            "description": "Seconds to wait before trying again (rounded up).",
+            "schema": { "type": "integer", "minimum": 1 }
+        },
+        "WWW-Authenticate": {
+            "description": "The bearer challenge (RFC 6750), with `error=\"invalid_token\"` when a token was sent.",
+            "schema": { "type": "string" }
+        }
+    })
+}
+
+fn problem_response(description: &str, extra_headers: &[&str]) -> Value {
+    let mut headers = Map::new();
+    headers.insert("X-Request-Id".into(), header_ref("X-Request-Id"));
+    for name in extra_headers {
+        headers.insert((*name).into(), header_ref(name));
+    }
+    json!({
+        "description": description,
+        "headers": headers,
+        "content": {
+            "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/Problem" }
+            }
+        }
+    })
+}
+
+/// The statuses many operations share, by status.
+const SHARED: &[(&str, &str, &str, &[&str])] = &[
+    ("400", "BadRequest", "The request could not be read: malformed JSON (`malformed_json`), a query that does not parse (`invalid_query`), an invalid `Idempotency-Key` (`invalid_idempotency_key`), or a used or expired link (`invalid_token`).", &[]),
+    ("401", "Unauthorized", "No access token, or an invalid or expired one, or its session has ended (`missing_token`, `invalid_token`, `session_ended`).", &["WWW-Authenticate"]),
+    ("404", "NotFound", "Nothing at this address for you (a malformed id, or someone else's object, are not found either).", &[]),
+    ("413", "PayloadTooLarge", "The body is larger than 256 KiB (`payload_too_large`).", &[]),
+    ("415", "UnsupportedMediaType", "The body is not `application/json` (`unsupported_media_type`).", &[]),
+    ("422", "UnprocessableEntity", "The body or query has the wrong shape (`invalid_body`) or invalid fields (`validation_failed`, with one message per field in `errors`).", &[]),
+    ("429", "TooManyRequests", "Too many attempts from this address (`rate_limited`); wait as `Retry-After` says.", &["Retry-After"]),
+    ("500", "InternalError", "Something went wrong on our side (`internal_error`); nothing was changed.", &[]),
+    ("503", "Unavailable", "The database is unavailable (`database_unavailable`, `not_ready`); try again shortly.", &[]),
+];
+
+fn shared_name(status: &str) -> Option<&'static str> {
+    SHARED
+        .iter()
+        .find(|(s, ..)| *s == status)
+        .map(|(_, name, ..)| *name)
+}
+
+/// The statuses an operation can answer besides its own.
+fn universal_statuses(
+    operation: &Map<String, Value>,
+    id: &str,
+    parameters: &[Value],
+) -> Vec<&'static str> {
+    let mut statuses = vec!["500"];
+    if !WITHOUT_DATABASE.contains(&id) {
+        statuses.push("503");
+    }
+    let public = operation
+        .get("security")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(Map::is_empty)));
+    if !public {
+        statuses.push("401");
+    }
+    if operation.contains_key("requestBody") {
+        statuses.extend(["400", "413", "415", "422"]);
+    }
+    let located = |place: &str| parameters.iter().any(|p| p["in"] == place);
+    if located("query") {
+        statuses.extend(["400", "422"]);
+    }
+    if located("path") {
+        statuses.push("404");
+    }
+    if located("header") {
+        statuses.push("400");
+    }
+    if RATE_LIMITED.contains(&id) {
+        statuses.push("429");
+    }
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+}
+
+fn finish_operation(path_parameters: &[Value], operation: &mut Map<String, Value>) {
+    let id = operation
+        .get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut parameters: Vec<Value> = path_parameters.to_vec();
+    if let Some(own) = operation.get("parameters").and_then(Value::as_array) {
+        parameters.extend(own.iter().cloned());
+    }
+    if OPTIONAL_BODIES.contains(&id.as_str()) {
+        if let Some(body) = operation
+            .get_mut("requestBody")
+            .and_then(Value::as_object_mut)
+        {
+            body.insert("required".into(), Value::Bool(false));
+        }
+    }
+    let statuses = universal_statuses(operation, &id, &parameters);
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        let Some(response) = response.as_object_mut() else {
+            continue;
+        };
+        if response.contains_key("$ref") {
+            continue;
+        }
+        let headers = response
+            .entry("headers")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(headers) = headers.as_object_mut() {
+            headers.insert("X-Request-Id".into(), header_ref("X-Request-Id"));
+            match status.as_str() {
+                "401" => {
+                    headers.insert("WWW-Authenticate".into(), header_ref("WWW-Authenticate"));
+                }
+                "429" => {
+                    headers.insert("Retry-After".into(), header_ref("Retry-After"));
+                }
+                _ => {}
+            }
+            for (op, at, names) in HEADERS {
+                if *op == id && at == status {
+                    for name in *names {
+                        headers.insert((*name).into(), header_ref(name));
+                    }
+                }
+            }
+        }
+    }
+    if !responses.keys().any(|s| s.starts_with('4')) {
+        // Probes take no input; only a request the HTTP parser cannot read
+        // (answered before any route, without a body) is refused.
+        responses.insert(
+            "400".into(),
+            json!({ "description": "The HTTP request could not be parsed; answered before any route, without a body." }),
+        );
+    }
+    for status in statuses {
+        if !responses.contains_key(status) {
+            if let Some(name) = shared_name(status) {
+                responses.insert(
+                    status.into(),
+                    json!({ "$ref": format!("#/components/responses/{name}") }),
+                );
+            }
+        }
+    }
+}
+
+/// A HEAD operation for a GET one: the same answers, without bodies.
+fn head_of(get: &Value) -> Value {
+    let mut head = get.clone();
+    if let Some(op) = head.as_object_mut() {
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        op.insert("operationId".into(), json!(format!("head_{id}")));
+        let summary = op
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        op.insert("summary".into(), json!(format!("Headers only: {summary}")));
+        op.insert(
+            "description".into(),
+            json!(format!(
+                "The headers `GET` would answer (`{id}`), without the body."
+            )),
+        );
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for response in responses.values_mut() {
+                if let Some(response) = response.as_object_mut() {
+                    response.remove("content");
+                }
+            }
+        }
+    }
+    head
+}
+
+fn collect_refs(value: &Value, into: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "$ref" {
+                    if let Some(name) = inner
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
+                        into.push(name.to_owned());
+                    }
+                } else {
+                    collect_refs(inner, into);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, into)),
+        _ => {}
+    }
+}
+
+/// The schemas reachable from `roots`, following references.
+fn reachable(
+    schemas: &Map<String, Value>,
+    roots: Vec<String>,
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut todo = roots;
+    while let Some(name) = todo.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get(&name) {
+            collect_refs(schema, &mut todo);
+        }
+    }
+    seen
+}
+
+/// Publishes the document: see the module note.
+pub fn finish(doc: &mut Value) {
+    doc["servers"] = json!([{ "url": "/", "description": "This service" }]);
+    doc["info"]["contact"] = json!({ "name": "The Between team" });
+
+    let components = &mut doc["components"];
+    components["headers"] = shared_headers();
+    let mut responses = Map::new();
+    for (_, name, description, headers) in SHARED {
+        responses.insert((*name).into(), problem_response(description, headers));
+    }
+    components["responses"] = Value::Object(responses);
+
+    // Operations: shared statuses and headers, optional bodies, HEAD.
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            let path_parameters: Vec<Value> = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for method in ["get", "put", "post", "delete", "patch"] {
+                if let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) {
+                    finish_operation(&path_parameters, op);
+                }
+            }
+            if let Some(get) = item.get("get") {
+                let head = head_of(get);
+                item.insert("head".into(), head);
+            }
+        }
+    }
+
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    // Pages reference their item schema instead of inlining it.
+    for name in schemas.keys() {
+        if let Some(item) = name.strip_prefix("Page_") {
+            if schemas.contains_key(item) {
+                doc["components"]["schemas"][name]["properties"]["items"]["items"] =
+                    json!({ "$ref": format!("#/components/schemas/{item}") });
+                doc["components"]["schemas"][name]["required"] = json!(["items", "next_cursor"]);
+            }
+        }
+    }
+
+    // What responses carry is always sent (nullable where it can be null).
+    let mut in_responses = Vec::new();
+    let mut in_requests = Vec::new();
+    for item in doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|p| p.values())
+    {
+        for op in item.as_object().into_iter().flat_map(|i| i.values()) {
+            collect_refs(&op["responses"], &mut in_responses);
+            collect_refs(&op["requestBody"], &mut in_requests);
+            collect_refs(&op["parameters"], &mut in_requests);
+        }
+    }
+    let schemas = doc["components"]["schemas"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let requested = reachable(&schemas, in_requests);
+    for name in reachable(&schemas, in_responses) {
+        if requested.contains(&name) {
+            continue;
+        }
+        let Some(properties) = schemas[&name]["properties"].as_object() else {
+            continue;
+        };
+        let required: Vec<&String> = properties
+            .keys()
+            .filter(|property| {
+                !OMITTED_WHEN_EMPTY
+                    .iter()
+                    .any(|(s, p)| *s == name && p == property)
+            })
+            .collect();
+        doc["components"]["schemas"][&name]["required"] = json!(required);
+    }
+
+    // Shared responses no operation refers to are left out.
+    let used = doc["paths"].to_string();
+    if let Some(shared) = doc["components"]["responses"].as_object_mut() {
+        shared.retain(|name, _| used.contains(&format!("\"#/components/responses/{name}\"")));
+    }
+
+    // Closed sets.
+    doc["components"]["schemas"]["Problem"]["properties"]["code"]["enum"] = json!(PROBLEM_CODES);
+    doc["components"]["schemas"]["FieldError"]["properties"]["code"]["enum"] =
+        json!(FIELD_ERROR_CODES);
+    doc["components"]["schemas"]["Problem"]["properties"]["type"]["enum"] = json!(["about:blank"]);
+    doc["components"]["schemas"]["TokenPair"]["properties"]["token_type"]["enum"] =
+        json!(["Bearer"]);
+}
