@@ -107,7 +107,7 @@ fn problem_response(description: &str, extra_headers: &[&str]) -> Value {
 
 /// The statuses many operations share, by status.
 const SHARED: &[(&str, &str, &str, &[&str])] = &[
-    ("400", "BadRequest", "The request could not be read: malformed JSON (`malformed_json`), a query that does not parse (`invalid_query`), an invalid `Idempotency-Key` (`invalid_idempotency_key`), or a used or expired link (`invalid_token`).", &[]),
+    ("400", "BadRequest", "The request could not be read: malformed JSON (`malformed_json`), a query that does not parse (`invalid_query`), an invalid `Idempotency-Key` (`invalid_idempotency_key`) or `If-Match` (`invalid_if_match`), or a used or expired link (`invalid_token`).", &[]),
     ("401", "Unauthorized", "No access token, or an invalid or expired one, or its session has ended (`missing_token`, `invalid_token`, `session_ended`).", &["WWW-Authenticate"]),
     ("404", "NotFound", "Nothing at this address for you (a malformed id, or someone else's object, are not found either).", &[]),
     ("413", "PayloadTooLarge", "The body is larger than 256 KiB (`payload_too_large`).", &[]),
@@ -179,6 +179,24 @@ fn finish_operation(path_parameters: &[Value], operation: &mut Map<String, Value
             .and_then(Value::as_object_mut)
         {
             body.insert("required".into(), Value::Bool(false));
+        }
+    }
+    // A parameter is sent or not; it is never `null`.
+    if let Some(own) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
+        for parameter in own {
+            let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+                types.retain(|t| t != "null");
+                if let [only] = types.as_slice() {
+                    let only = only.clone();
+                    schema.insert("type".into(), only);
+                }
+            }
         }
     }
     let statuses = universal_statuses(operation, &id, &parameters);

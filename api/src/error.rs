@@ -22,6 +22,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "invalid_query",
     "invalid_body",
     "invalid_idempotency_key",
+    "invalid_if_match",
     "invalid_token",
     "unauthorized",
     "missing_token",

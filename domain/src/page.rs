@@ -41,11 +41,17 @@ impl PageRequest {
                 format!("must be from 1 to {MAX_LIMIT}"),
             ));
         }
-        let after = match cursor.filter(|c| !c.is_empty()) {
+        // Only cursors this service hands out: lower-case hyphenated ids.
+        let canonical = |c: &str| {
+            uuid::Uuid::parse_str(c)
+                .ok()
+                .filter(|id| id.hyphenated().to_string() == c)
+        };
+        let after = match cursor {
             None => None,
-            Some(c) => match uuid::Uuid::parse_str(c) {
-                Ok(id) => Some(id),
-                Err(_) => {
+            Some(c) => match canonical(c) {
+                Some(id) => Some(id),
+                None => {
                     errors.push(FieldError::new(
                         "cursor",
                         "invalid",

@@ -6,6 +6,17 @@
 
 use crate::error::FieldError;
 
+/// Free text, as published in the document: no control characters but line
+/// breaks and tabs.
+pub const FREE_TEXT_PATTERN: &str =
+    "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Free text with at least one character that is not a space.
+pub const BODY_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// One line: no control characters at all.
+pub const ONE_LINE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
 /// Free text (entries, replies, searches): anything but control characters
 /// other than line breaks and tabs.
 pub fn check_free_text(field: &str, text: &str) -> Result<(), FieldError> {

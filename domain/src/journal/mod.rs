@@ -53,8 +53,22 @@ pub fn parse_body(field: &str, raw: &str, max: usize) -> Result<String, FieldErr
     Ok(raw.to_owned())
 }
 
-/// An optional title: blank means none.
+/// An optional title: blank means none; at most 200 characters as sent.
 pub fn parse_title(raw: Option<&str>) -> Result<Option<String>, FieldError> {
+    if raw.is_some_and(|t| t.chars().count() > TITLE_MAX_CHARS) {
+        return Err(FieldError::new(
+            "title",
+            "too_long",
+            format!("must be at most {TITLE_MAX_CHARS} characters"),
+        ));
+    }
+    if raw.is_some_and(|t| t.chars().any(char::is_control)) {
+        return Err(FieldError::new(
+            "title",
+            "invalid",
+            "must not contain control characters",
+        ));
+    }
     let Some(title) = raw.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };

@@ -296,3 +296,49 @@ fn always_sent_fields_are_required_and_closed_sets_are_enums() {
         );
     }
 }
+
+#[tokio::test]
+async fn malformed_headers_queries_and_addresses_are_refused_not_guessed_at() {
+    let app = spawn_app().await;
+    let therapist = app.therapist("strict@example.org").await;
+    let client = app.client_of(&therapist, "strict.client@example.org").await;
+    let id = entry(&app, &client).await;
+    let path = format!("/api/v1/journal/entries/{id}");
+    for value in ["3", "{}", "\"1", "W/1"] {
+        let response = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(&client.access)
+            .header("if-match", value)
+            .json(&json!({"mood": 4}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, 400, "invalid_if_match").await;
+    }
+    let weak = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&client.access)
+        .header("if-match", "W/\"1\"")
+        .json(&json!({"mood": 4}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), 200, "a weak ETag as sent is understood");
+    for cursor in ["", "ABCDEF00-0000-7000-8000-000000000000", "abcdef0000007000800000000000000"] {
+        let response = app
+            .get_as(&format!("/api/v1/journal/entries?cursor={cursor}"), &client.access)
+            .await;
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], "cursor");
+    }
+    let reset = app
+        .post(
+            "/api/v1/auth/password-reset",
+            None,
+            json!({"email": " nobody@example.org"}),
+        )
+        .await;
+    assert_problem(reset, 422, "validation_failed").await;
+}

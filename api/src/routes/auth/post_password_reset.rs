@@ -25,6 +25,7 @@ pub struct PasswordReset {
     request_body = PasswordReset,
     responses(
         (status = 202, description = "If the address has an account, an email is on its way"),
+        (status = 422, description = "Not an email address", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
@@ -37,10 +38,12 @@ pub async fn post_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::PasswordReset, &req).await?;
     let origin = origin(&req);
-    if let Ok(email) = EmailAddress::parse("email", &body.email) {
-        state
-            .tx(move |conn| Ok(accounts::request_password_reset(conn, &email, &origin)?))
-            .await?;
-    }
+    // A malformed address is refused like any bad input; that tells nothing
+    // about which well-formed addresses have accounts.
+    let email =
+        EmailAddress::parse("email", &body.email).map_err(|e| ApiError::Validation(vec![e]))?;
+    state
+        .tx(move |conn| Ok(accounts::request_password_reset(conn, &email, &origin)?))
+        .await?;
     Ok(HttpResponse::Accepted().finish())
 }

@@ -12,6 +12,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct ConfirmPasswordReset {
     /// The `token` query parameter of the link in the reset email.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub token: String,
     /// 10 to 128 characters; common or guessable passwords are refused.
     #[schema(value_type = domain::accounts::NewPassword)]

@@ -12,6 +12,7 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Refresh {
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub refresh_token: String,
 }
 

@@ -11,6 +11,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmail {
     /// The `token` query parameter of the link in the verification email.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
     pub token: String,
 }
 

@@ -18,7 +18,8 @@ pub struct NewReply {
     #[schema(
         example = "Thank you for writing this down. Let's look at it on Tuesday.",
         min_length = 1,
-        max_length = 2000
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub body: String,
 }

@@ -32,7 +32,7 @@ pub struct AcceptInvitation {
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "accept_invitation",
-    params(("token" = String, Path, description = "The `token` query parameter of the link in the invitation email")),
+    params(("token" = String, Path, pattern = "^[0-9a-f]{64}$", description = "The `token` query parameter of the link in the invitation email")),
     request_body = AcceptInvitation,
     responses(
         (status = 201, description = "Your account exists", body = Profile),

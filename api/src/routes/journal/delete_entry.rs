@@ -18,7 +18,7 @@ use crate::state::AppState;
     operation_id = "delete_journal_entry",
     params(
         ("id" = EntryId, Path, description = "The entry"),
-        ("If-Match" = Option<String>, Header, description = "The entry's ETag as you read it"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[0-9]+\")$", description = "The entry's ETag as you read it; `*` for any version"),
     ),
     responses(
         (status = 204, description = "Deleted"),

@@ -19,6 +19,7 @@ pub struct EntryQuery {
     #[param(minimum = 1, maximum = 100, default = 20)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub cursor: Option<String>,
     /// Only this kind.
     #[param(value_type = Option<EntryKind>)]
@@ -39,7 +40,10 @@ pub struct EntryQuery {
     #[param(minimum = 1, maximum = 5)]
     pub mood_max: Option<i32>,
     /// Words that must all appear in the title or body; at most 200 characters.
-    #[param(max_length = 200)]
+    #[param(
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub q: Option<String>,
 }
 

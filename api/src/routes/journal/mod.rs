@@ -126,23 +126,30 @@ pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
 
+/// `If-Match` as the document publishes it: `*`, or an entity tag as sent
+/// in `ETag` (optionally weak).
+pub const IF_MATCH_PATTERN: &str = "^(\\*|(W/)?\"[0-9]+\")$";
+
 /// The version an `If-Match` header names; `None` without the header or with
-/// `*`. Anything unreadable can match no version.
+/// `*`. A value that is not an entity tag is a malformed request (400).
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::PreconditionFailed)?
-        .trim();
-    if value == "*" {
+    let malformed = || ApiError::BadRequest {
+        code: "invalid_if_match",
+        detail: "If-Match must be `*` or an ETag as this service sent it, such as \"3\".".into(),
+    };
+    let value = value.to_str().map_err(|_| malformed())?;
+    // An empty header sets no condition, like no header.
+    if value == "*" || value.is_empty() {
         return Ok(None);
     }
-    value
-        .trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<i32>()
+    let tag = value.strip_prefix("W/").unwrap_or(value);
+    tag.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .filter(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|digits| digits.parse::<i32>().ok())
         .map(Some)
-        .map_err(|_| ApiError::PreconditionFailed)
+        .ok_or_else(malformed)
 }

@@ -30,11 +30,16 @@ pub struct EntryPatch {
     pub kind: Option<EntryKind>,
     /// At most 200 characters; blank or `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub title: Option<Option<String>>,
     /// 1 to 20,000 characters.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 20000)]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub body: Option<String>,
     /// 1 (very low) to 5 (very good); `null` clears it.
     #[serde(default, deserialize_with = "present")]
@@ -58,7 +63,7 @@ pub struct EntryPatch {
     operation_id = "update_journal_entry",
     params(
         ("id" = EntryId, Path, description = "The entry"),
-        ("If-Match" = Option<String>, Header, description = "The entry's ETag as you read it"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|(W/)?\"[0-9]+\")$", description = "The entry's ETag as you read it; `*` for any version"),
     ),
     request_body = EntryPatch,
     responses(

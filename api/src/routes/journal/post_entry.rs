@@ -17,13 +17,18 @@ use crate::state::AppState;
 pub struct NewEntryRequest {
     pub kind: EntryKind,
     /// Optional; blank means none. At most 200 characters.
-    #[schema(example = "After Tuesday's session", max_length = 200)]
+    #[schema(
+        example = "After Tuesday's session",
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub title: Option<String>,
     /// 1 to 20,000 characters; line breaks and tabs, no other control characters.
     #[schema(
         example = "I noticed I hold my breath before meetings.",
         min_length = 1,
-        max_length = 20000
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub body: String,
     /// 1 (very low) to 5 (very good).

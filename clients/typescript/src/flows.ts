@@ -1,0 +1,286 @@
+// Every main flow of Between, written the way a front end would: typed by
+// the generated `schema.d.ts` and called with openapi-fetch. `tsc --strict`
+// checks it against the document; running it checks it against a service.
+//
+//   BASE_URL=http://127.0.0.1:8080 OUTBOX_DIR=./data/outbox node dist/flows.js
+//
+// The service must write email to files (no SMTP_URL), so the links in
+// them can be read from OUTBOX_DIR.
+
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import createClient from "openapi-fetch";
+import type { components, paths } from "./schema.js";
+
+type EntryView = components["schemas"]["EntryView"];
+type SharedEntryView = components["schemas"]["SharedEntryView"];
+type TokenPair = components["schemas"]["TokenPair"];
+
+const baseUrl = process.env.BASE_URL ?? "http://127.0.0.1:8080";
+const outbox = process.env.OUTBOX_DIR ?? "./data/outbox";
+const run = Date.now().toString(36);
+const password = "quiet harbour lantern 42";
+
+const api = createClient<paths>({ baseUrl });
+
+let steps = 0;
+function check(condition: boolean, what: string): asserts condition {
+  if (!condition) {
+    throw new Error(`failed: ${what}`);
+  }
+  steps += 1;
+}
+
+function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
+
+/** The token of the link in the newest email to `to`, as the worker wrote it. */
+async function linkToken(to: string, path: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const entries = (() => {
+      try {
+        return readdirSync(outbox, { withFileTypes: true });
+      } catch {
+        return []; // not written yet
+      }
+    })();
+    const files = entries
+      .filter((f) => f.isFile() && f.name.endsWith(".eml"))
+      .map((f) => join(outbox, f.name))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    for (const file of files) {
+      // The text part is quoted-printable: join soft line breaks, decode =XX.
+      const text = readFileSync(file, "utf8")
+        .replace(/=\r?\n/g, "")
+        .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+      if (!new RegExp(`^To: .*${to.replace(/[.+]/g, "\\$&")}`, "im").test(text)) {
+        continue;
+      }
+      const match = new RegExp(`${path}\\?token=([0-9a-f]{64})`).exec(text);
+      if (match?.[1]) {
+        return match[1];
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no email with a ${path} link to ${to}`);
+}
+
+async function login(email: string): Promise<TokenPair> {
+  const { data, error } = await api.POST("/api/v1/auth/login", {
+    body: { email, password },
+  });
+  check(data !== undefined, `login of ${email}: ${JSON.stringify(error)}`);
+  check(data.token_type === "Bearer", "a bearer token");
+  return data;
+}
+
+async function main(): Promise<void> {
+  // --- A therapist signs up, verifies the address and logs in. ---------------
+  const therapistEmail = `therapist.${run}@example.org`;
+  const signup = await api.POST("/api/v1/auth/signup", {
+    body: {
+      email: therapistEmail,
+      password,
+      display_name: "Dr. Sam Rivera",
+      time_zone: "Europe/Berlin",
+    },
+  });
+  check(signup.response.status === 202, "signup is accepted");
+  const verifyToken = await linkToken(therapistEmail, "/verify-email");
+  const verified = await api.POST("/api/v1/auth/verify-email", {
+    body: { token: verifyToken },
+  });
+  check(verified.response.status === 204, "the address is verified");
+  let therapist = await login(therapistEmail);
+  const me = await api.GET("/api/v1/me", { headers: bearer(therapist.access_token) });
+  check(me.data?.role === "therapist" && me.data.email_verified, "a verified therapist");
+
+  // Refresh rotates the tokens; the new access token works.
+  const refreshed = await api.POST("/api/v1/auth/refresh", {
+    body: { refresh_token: therapist.refresh_token },
+  });
+  check(refreshed.data !== undefined, "refresh");
+  therapist = refreshed.data;
+  const again = await api.GET("/api/v1/me", { headers: bearer(therapist.access_token) });
+  check(again.response.ok, "the refreshed token works");
+
+  // --- The therapist invites a client, who accepts. --------------------------
+  const clientEmail = `client.${run}@example.org`;
+  const invited = await api.POST("/api/v1/invitations", {
+    headers: bearer(therapist.access_token),
+    body: { email: clientEmail },
+  });
+  check(invited.data?.status === "pending", "a pending invitation");
+  check(invited.response.headers.get("Location") !== null, "Location of the invitation");
+  const invitations = await api.GET("/api/v1/invitations", {
+    headers: bearer(therapist.access_token),
+    params: { query: { limit: 10 } },
+  });
+  check(invitations.data?.items.some((i) => i.email === clientEmail) === true, "listed");
+  const invitationToken = await linkToken(clientEmail, "/accept-invitation");
+  const accepted = await api.POST("/api/v1/invitations/{token}/accept", {
+    params: { path: { token: invitationToken } },
+    body: { password, display_name: "Ada", time_zone: "America/New_York" },
+  });
+  check(accepted.response.status === 201 && accepted.data?.role === "client", "accepted");
+  const client = await login(clientEmail);
+  const clientId = accepted.data.id;
+  const clients = await api.GET("/api/v1/clients", { headers: bearer(therapist.access_token) });
+  check(clients.data?.items[0]?.id === clientId, "the therapist sees the new client");
+
+  // --- Journal: create (safely retried), page, filter, read, edit. -----------
+  const key = `key-${run}`;
+  const create = () =>
+    api.POST("/api/v1/journal/entries", {
+      headers: bearer(client.access_token),
+      params: { header: { "Idempotency-Key": key } },
+      body: { kind: "question_for_session", title: "For Tuesday", body: "Why do Sundays feel heavy?", mood: 2, tags: ["Sunday"] },
+    });
+  const first = await create();
+  const retried = await create();
+  check(first.response.status === 201 && first.data !== undefined, "an entry");
+  check(retried.response.headers.get("Idempotent-Replayed") === "true", "a replay");
+  check(retried.data?.id === first.data.id, "the same entry");
+  const question: EntryView = first.data;
+  for (let i = 0; i < 24; i += 1) {
+    const more = await api.POST("/api/v1/journal/entries", {
+      headers: bearer(client.access_token),
+      body: { kind: i % 2 === 0 ? "free" : "trigger", body: `Entry number ${i}`, tags: [] },
+    });
+    check(more.response.status === 201, `entry ${i}`);
+  }
+  const seen = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const page: { data?: components["schemas"]["Page_EntryView"] } = await api.GET(
+      "/api/v1/journal/entries",
+      {
+        headers: bearer(client.access_token),
+        params: { query: { limit: 10, ...(cursor !== null ? { cursor } : {}) } },
+      },
+    );
+    check(page.data !== undefined, "a page");
+    for (const entry of page.data.items) {
+      check(!seen.has(entry.id), "each entry once");
+      seen.add(entry.id);
+    }
+    cursor = page.data.next_cursor;
+  } while (cursor !== null);
+  check(seen.size === 25, "25 entries over three pages");
+  const triggers = await api.GET("/api/v1/journal/entries", {
+    headers: bearer(client.access_token),
+    params: { query: { kind: "trigger", q: "number", limit: 100 } },
+  });
+  check(triggers.data?.items.length === 12, "filters and search");
+  const tagged = await api.GET("/api/v1/journal/entries", {
+    headers: bearer(client.access_token),
+    params: { query: { tag: "sunday", mood_max: 2 } },
+  });
+  check(tagged.data?.items[0]?.id === question.id, "tag and mood filters");
+
+  const read = await api.GET("/api/v1/journal/entries/{id}", {
+    headers: bearer(client.access_token),
+    params: { path: { id: question.id } },
+  });
+  const etag = read.response.headers.get("ETag");
+  check(read.data !== undefined && etag !== null, "an entry with its ETag");
+  const edited = await api.PATCH("/api/v1/journal/entries/{id}", {
+    headers: { ...bearer(client.access_token), "If-Match": etag },
+    params: { path: { id: question.id } },
+    body: { body: "Why do Sunday evenings feel heavy?", mood: null },
+  });
+  check(edited.data?.version === 2 && edited.data.mood === null, "edited");
+  const stale = await api.PATCH("/api/v1/journal/entries/{id}", {
+    headers: { ...bearer(client.access_token), "If-Match": etag },
+    params: { path: { id: question.id } },
+    body: { title: "Lost update" },
+  });
+  check(stale.response.status === 412 && stale.error?.code === "version_mismatch", "412");
+
+  // --- Sharing, the therapist's inbox, reply and agenda. ----------------------
+  const expires = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+  const shared = await api.PUT("/api/v1/journal/entries/{id}/share", {
+    headers: bearer(client.access_token),
+    params: { path: { id: question.id } },
+    body: { expires_at: expires },
+  });
+  check(shared.data?.expires_at !== null && shared.data?.read_at === null, "shared until");
+  const inbox = await api.GET("/api/v1/clients/{id}/shared", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId }, query: { unread: true } },
+  });
+  check(inbox.data?.items.length === 1, "one unread shared entry");
+  const opened = await api.GET("/api/v1/clients/{id}/shared/{entry_id}", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId, entry_id: question.id } },
+  });
+  const openedEntry: SharedEntryView | undefined = opened.data;
+  check(openedEntry?.read_at !== null && openedEntry?.body === "Why do Sunday evenings feel heavy?", "opened");
+  const reply = await api.POST("/api/v1/clients/{id}/shared/{entry_id}/replies", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId, entry_id: question.id } },
+    body: { body: "Let's start with this on Tuesday." },
+  });
+  check(reply.response.status === 201, "a reply");
+  const agenda = await api.GET("/api/v1/clients/{id}/agenda", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId } },
+  });
+  check(agenda.data?.items[0]?.entry_id === question.id && agenda.data.next_cursor === null, "agenda");
+  const discussed = await api.POST("/api/v1/clients/{id}/agenda/{entry_id}/discussed", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId, entry_id: question.id } },
+  });
+  check(discussed.response.status === 204, "discussed");
+  const withReply = await api.GET("/api/v1/journal/entries/{id}", {
+    headers: bearer(client.access_token),
+    params: { path: { id: question.id } },
+  });
+  check(withReply.data?.replies?.[0]?.body === "Let's start with this on Tuesday.", "the client sees the reply");
+
+  // --- The client's access log shows every read, never the content. ---------
+  const log = await api.GET("/api/v1/me/access-log", {
+    headers: bearer(client.access_token),
+    params: { query: { limit: 100 } },
+  });
+  const actions = log.data?.items.map((row) => `${row.resource}:${row.action}`) ?? [];
+  check(actions.includes("journal_entry:read") && actions.includes("client_profile:list"), "logged");
+  check(!JSON.stringify(log.data).includes("Sunday"), "no content in the log");
+
+  // --- Take it back, delete, and a problem a front end can switch on. -------
+  const unshared = await api.DELETE("/api/v1/journal/entries/{id}/share", {
+    headers: bearer(client.access_token),
+    params: { path: { id: question.id } },
+  });
+  check(unshared.response.status === 204, "unshared");
+  const gone = await api.GET("/api/v1/clients/{id}/shared/{entry_id}", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId, entry_id: question.id } },
+  });
+  check(gone.response.status === 404 && gone.error?.code === "not_found", "gone at once");
+  const invalid = await api.POST("/api/v1/journal/entries", {
+    headers: bearer(client.access_token),
+    body: { kind: "free", body: "" },
+  });
+  check(invalid.error?.code === "validation_failed" && invalid.error.errors?.[0]?.field === "body", "422");
+  const deleted = await api.DELETE("/api/v1/journal/entries/{id}", {
+    headers: bearer(client.access_token),
+    params: { path: { id: question.id } },
+  });
+  check(deleted.response.status === 204, "deleted");
+
+  // --- Logout ends the session at once. --------------------------------------
+  const out = await api.POST("/api/v1/auth/logout", { headers: bearer(client.access_token) });
+  check(out.response.status === 204, "logged out");
+  const after = await api.GET("/api/v1/me", { headers: bearer(client.access_token) });
+  check(after.error?.code === "session_ended", "the token stopped working");
+
+  console.log(`every flow passed: ${steps} checks against ${baseUrl}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
