@@ -326,9 +326,16 @@ async fn malformed_headers_queries_and_addresses_are_refused_not_guessed_at() {
         .await
         .unwrap();
     assert_eq!(weak.status(), 200, "a weak ETag as sent is understood");
-    for cursor in ["", "ABCDEF00-0000-7000-8000-000000000000", "abcdef0000007000800000000000000"] {
+    for cursor in [
+        "",
+        "ABCDEF00-0000-7000-8000-000000000000",
+        "abcdef0000007000800000000000000",
+    ] {
         let response = app
-            .get_as(&format!("/api/v1/journal/entries?cursor={cursor}"), &client.access)
+            .get_as(
+                &format!("/api/v1/journal/entries?cursor={cursor}"),
+                &client.access,
+            )
             .await;
         let problem = assert_problem(response, 422, "validation_failed").await;
         assert_eq!(problem["errors"][0]["field"], "cursor");
