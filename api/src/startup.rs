@@ -231,7 +231,7 @@ mod tests {
         name: String,
     }
 
-    async fn echo(_: web::Json<Named>) -> HttpResponse {
+    async fn echo(_: crate::extract::Json<Named>) -> HttpResponse {
         HttpResponse::NoContent().finish()
     }
 
@@ -244,7 +244,7 @@ mod tests {
                 .route("/echo", web::post().to(echo)),
         )
         .await;
-        let cases: [(TestRequest, u16, &str); 4] = [
+        let cases: [(TestRequest, u16, &str); 6] = [
             (
                 TestRequest::post()
                     .uri("/echo")
@@ -258,6 +258,23 @@ mod tests {
                     .uri("/echo")
                     .insert_header(("content-type", "application/json"))
                     .set_payload("{}"),
+                422,
+                "invalid_body",
+            ),
+            // serde would take an array as the struct's fields in order.
+            (
+                TestRequest::post()
+                    .uri("/echo")
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(r#"["x"]"#),
+                422,
+                "invalid_body",
+            ),
+            (
+                TestRequest::post()
+                    .uri("/echo")
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload("null"),
                 422,
                 "invalid_body",
             ),

@@ -304,10 +304,18 @@ async fn malformed_headers_queries_and_addresses_are_refused_not_guessed_at() {
     let client = app.client_of(&therapist, "strict.client@example.org").await;
     let id = entry(&app, &client).await;
     let path = format!("/api/v1/journal/entries/{id}");
-    for value in ["3", "{}", "\"1", "W/1"] {
+    for (method, value) in [
+        (Method::PATCH, "3"),
+        (Method::PATCH, "{}"),
+        (Method::PATCH, "\"1"),
+        (Method::PATCH, "W/1"),
+        (Method::PATCH, ""),
+        (Method::DELETE, ""),
+        (Method::DELETE, "1"),
+    ] {
         let response = app
             .client
-            .patch(app.url(&path))
+            .request(method, app.url(&path))
             .bearer_auth(&client.access)
             .header("if-match", value)
             .json(&json!({"mood": 4}))
@@ -348,4 +356,127 @@ async fn malformed_headers_queries_and_addresses_are_refused_not_guessed_at() {
         )
         .await;
     assert_problem(reset, 422, "validation_failed").await;
+}
+
+/// serde's derived structs also take a JSON array of their fields in order:
+/// `[]` would be "no fields given" and `[true]` would set the first one (on
+/// the admin's account update, `disabled`). Every request body is an object.
+#[tokio::test]
+async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin("shape.admin@example.org").await;
+    let therapist = app.therapist("shape.therapist@example.org").await;
+    let client = app.client_of(&therapist, "shape.client@example.org").await;
+    let mine = entry(&app, &client).await;
+    let shared = entry(&app, &client).await;
+    let share = format!("/api/v1/journal/entries/{shared}/share");
+    let put = app
+        .send(Method::PUT, &share, Some(&client.access), None)
+        .await;
+    assert_eq!(put.status(), 200);
+    let invited = app
+        .post(
+            "/api/v1/invitations",
+            Some(&therapist.access),
+            json!({"email": "shape.invited@example.org"}),
+        )
+        .await;
+    assert_eq!(invited.status(), 201);
+    let invitation = app.email_data("invitation", "shape.invited@example.org")["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let doc = between_api::openapi::contract().unwrap();
+    let mut tried = 0;
+    for (template, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            let id = op["operationId"].as_str().unwrap();
+            let tag = op["tags"][0].as_str().unwrap();
+            let (token, path) = match tag {
+                "admin" => (Some(&admin.access), template.replace("{id}", &client.id)),
+                "practice" => (
+                    Some(&therapist.access),
+                    template
+                        .replace("{id}", &client.id)
+                        .replace("{entry_id}", &shared),
+                ),
+                "invitations" if template.contains("{token}") => {
+                    (None, template.replace("{token}", &invitation))
+                }
+                "invitations" => (Some(&therapist.access), template.clone()),
+                "journal" => (Some(&client.access), template.replace("{id}", &mine)),
+                "me" | "auth" => (Some(&client.access), template.clone()),
+                other => panic!("{id}: choose a caller for the {other} tag"),
+            };
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            for body in [
+                "[]",
+                "[null]",
+                "[true]",
+                "[\"x\", \"y\"]",
+                "null",
+                "\"x\"",
+                "5",
+            ] {
+                let mut request = app
+                    .client
+                    .request(method.clone(), app.url(&path))
+                    .header("content-type", "application/json")
+                    .body(body);
+                if let Some(token) = token {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), 422, "{id} took {body}");
+                assert_problem(response, 422, "invalid_body").await;
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 15 * 7, "{tried}");
+
+    // Nothing changed: the client is still enabled and signed in, the
+    // entries are as they were, the invitation still opens.
+    let me: Value = app
+        .get_as("/api/v1/me", &client.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["display_name"], "Client Test");
+    assert_eq!(me["time_zone"], "America/New_York");
+    assert_eq!(
+        app.login(&client.email, between_tests::PASSWORD)
+            .await
+            .status(),
+        200
+    );
+    let unshared: Value = app
+        .get_as(&format!("/api/v1/journal/entries/{mine}"), &client.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unshared["version"], 1);
+    assert!(unshared["share"].is_null());
+    let replies = format!("/api/v1/clients/{}/shared/{shared}", client.id);
+    let seen: Value = app
+        .get_as(&replies, &therapist.access)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["replies"].as_array().map(Vec::len), Some(0), "{seen}");
+    let accepted = app
+        .post(
+            &format!("/api/v1/invitations/{invitation}/accept"),
+            None,
+            json!({"password": between_tests::PASSWORD, "display_name": "Invited", "time_zone": "UTC"}),
+        )
+        .await;
+    assert_eq!(accepted.status(), 201);
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::AccountView;
 use crate::auth::AdminAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::origin;
 use crate::state::AppState;
 
@@ -42,7 +43,7 @@ pub async fn patch_user(
     state: web::Data<AppState>,
     auth: AdminAuth,
     id: web::Path<UserId>,
-    body: web::Json<UpdateAccount>,
+    body: extract::Json<UpdateAccount>,
 ) -> Result<web::Json<AccountView>, ApiError> {
     let origin = origin(&req);
     let (target, disabled) = (id.into_inner(), body.disabled);

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{token_pair, TokenPair};
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::origin;
 use crate::state::AppState;
 
@@ -45,7 +46,7 @@ fn invalid_credentials() -> ApiError {
 pub async fn post_login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Login>,
+    body: extract::Json<Login>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     state.limit(Bucket::Login, &req).await?;
     let origin = origin(&req);

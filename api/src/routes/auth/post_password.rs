@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::{AnyAuth, Bucket};
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::{origin, Fields};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub async fn post_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: AnyAuth,
-    body: web::Json<ChangePassword>,
+    body: extract::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::Login, &req).await?;
     let origin = origin(&req);

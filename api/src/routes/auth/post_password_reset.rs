@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::origin;
 use crate::state::AppState;
 
@@ -34,7 +35,7 @@ pub struct PasswordReset {
 pub async fn post_password_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<PasswordReset>,
+    body: extract::Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::PasswordReset, &req).await?;
     let origin = origin(&req);

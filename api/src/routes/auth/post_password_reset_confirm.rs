@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::{origin, Fields};
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub struct ConfirmPasswordReset {
 pub async fn post_password_reset_confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ConfirmPasswordReset>,
+    body: extract::Json<ConfirmPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::PasswordReset, &req).await?;
     let origin = origin(&req);

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::{token_pair, TokenPair};
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::origin;
 use crate::state::AppState;
 
@@ -36,7 +37,7 @@ pub struct Refresh {
 pub async fn post_refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Refresh>,
+    body: extract::Json<Refresh>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     state.limit(Bucket::Refresh, &req).await?;
     let origin = origin(&req);

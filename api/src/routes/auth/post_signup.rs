@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::Fields;
 use crate::state::AppState;
 
@@ -48,7 +49,7 @@ pub struct Signup {
 pub async fn post_signup(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Signup>,
+    body: extract::Json<Signup>,
 ) -> Result<HttpResponse, ApiError> {
     if !state.auth.allow_signup {
         return Err(ApiError::Forbidden {

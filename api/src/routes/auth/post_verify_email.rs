@@ -5,6 +5,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -34,7 +35,7 @@ pub struct VerifyEmail {
 pub async fn post_verify_email(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<VerifyEmail>,
+    body: extract::Json<VerifyEmail>,
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::VerifyEmail, &req).await?;
     let token = body.into_inner().token;

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::journal::ReplyView;
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -47,7 +48,7 @@ pub async fn post_reply(
     state: web::Data<AppState>,
     auth: TherapistAuth,
     path: web::Path<(UserId, EntryId)>,
-    body: web::Json<NewReply>,
+    body: extract::Json<NewReply>,
 ) -> Result<HttpResponse, ApiError> {
     let mut fields = Fields::default();
     let Some(text) = fields.take(parse_body("body", &body.body, REPLY_MAX_CHARS)) else {

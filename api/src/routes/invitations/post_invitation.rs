@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::InvitationView;
 use crate::auth::TherapistAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::Fields;
 use crate::state::AppState;
 
@@ -36,7 +37,7 @@ pub struct NewInvitation {
 pub async fn post_invitation(
     state: web::Data<AppState>,
     auth: TherapistAuth,
-    body: web::Json<NewInvitation>,
+    body: extract::Json<NewInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     let mut fields = Fields::default();
     let Some(email) = fields.take(EmailAddress::parse("email", &body.email)) else {

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::auth::Bucket;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::me::Profile;
 use crate::routes::{origin, Fields};
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub async fn post_invitation_accept(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    body: web::Json<AcceptInvitation>,
+    body: extract::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     state.limit(Bucket::InvitationAccept, &req).await?;
     let origin = origin(&req);

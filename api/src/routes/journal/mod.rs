@@ -141,8 +141,10 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
         detail: "If-Match must be `*` or an ETag as this service sent it, such as \"3\".".into(),
     };
     let value = value.to_str().map_err(|_| malformed())?;
-    // An empty header sets no condition, like no header.
-    if value == "*" || value.is_empty() {
+    // An empty header is malformed, not "no condition": a client that
+    // meant to send a version and sent nothing must not delete or
+    // overwrite unconditionally.
+    if value == "*" {
         return Ok(None);
     }
     let tag = value.strip_prefix("W/").unwrap_or(value);

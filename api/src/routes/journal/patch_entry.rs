@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::{if_match, EntryView};
 use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::{non_null, Fields};
 use crate::state::AppState;
 
@@ -81,7 +82,7 @@ pub async fn patch_entry(
     state: web::Data<AppState>,
     auth: ClientAuth,
     id: web::Path<EntryId>,
-    body: web::Json<EntryPatch>,
+    body: extract::Json<EntryPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let body = body.into_inner();

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use super::EntryView;
 use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::idempotency;
 use crate::routes::Fields;
 use crate::state::AppState;
@@ -65,7 +66,7 @@ pub async fn post_entry(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: ClientAuth,
-    body: web::Json<NewEntryRequest>,
+    body: extract::Json<NewEntryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
     let body = body.into_inner();

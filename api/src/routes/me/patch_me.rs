@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use super::Profile;
 use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
+use crate::extract;
 use crate::routes::{non_null, Fields};
 use crate::state::AppState;
 
@@ -40,7 +41,7 @@ pub struct UpdateProfile {
 pub async fn patch_me(
     state: web::Data<AppState>,
     auth: AnyAuth,
-    body: web::Json<UpdateProfile>,
+    body: extract::Json<UpdateProfile>,
 ) -> Result<web::Json<Profile>, ApiError> {
     let mut fields = Fields::default();
     let name = body
