@@ -147,6 +147,15 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        // Tokens still waiting in the outbox were made by this app too.
+        if let Ok(mut conn) = self.pool.get() {
+            for job in domain::outbox::list(&mut conn, None, 100_000).unwrap_or_default() {
+                remember_secrets_in(&job.payload);
+            }
+        }
+        if !std::thread::panicking() {
+            assert_no_secret_logged();
+        }
         let _ = std::fs::remove_dir_all(&self.data_dir);
     }
 }
@@ -217,10 +226,12 @@ impl TestApp {
             .expect("a parseable email");
         let text = parsed.body_text(0).expect("a text part").into_owned();
         let start = text.find("token=").expect("a link with a token") + "token=".len();
-        text[start..]
+        let token: String = text[start..]
             .chars()
             .take_while(|c| c.is_ascii_hexdigit())
-            .collect()
+            .collect();
+        remember_secret(&token);
+        token
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -274,6 +285,63 @@ impl std::io::Write for LogWriter {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Every secret the helpers handed to a test (the token of every email
+/// read or left in an outbox, every access and refresh token of a login),
+/// checked against everything the services of this test binary log: each
+/// test app, when it is dropped, checks the secrets not yet checked against
+/// the whole log and the others against what was logged since. The last
+/// app dropped has checked every token of the run against the whole log.
+static SECRETS: std::sync::Mutex<SecretWatch> = std::sync::Mutex::new(SecretWatch {
+    secrets: Vec::new(),
+    checked: 0,
+    log_checked: 0,
+});
+
+struct SecretWatch {
+    secrets: Vec<String>,
+    /// How many of `secrets` have been looked for in the whole log...
+    checked: usize,
+    /// ...as far as this many bytes of it.
+    log_checked: usize,
+}
+
+/// Adds a secret that must never be logged.
+pub fn remember_secret(secret: &str) {
+    assert!(secret.len() >= 16, "too short to be a secret: {secret}");
+    if let Ok(mut watch) = SECRETS.lock() {
+        watch.secrets.push(secret.to_owned());
+    }
+}
+
+/// Remembers the `token` of an email payload (JSON), if it has one.
+fn remember_secrets_in(payload: &str) {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) {
+        if let Some(token) = value["token"].as_str() {
+            remember_secret(token);
+        }
+    }
+}
+
+/// Panics when any remembered secret appears in the log.
+pub fn assert_no_secret_logged() {
+    let logs = LOGS.lock().map(|l| l.clone()).unwrap_or_default();
+    let Ok(mut watch) = SECRETS.lock() else {
+        return;
+    };
+    for (i, secret) in watch.secrets.iter().enumerate() {
+        let from = if i < watch.checked {
+            watch.log_checked.saturating_sub(secret.len())
+        } else {
+            0
+        };
+        if memchr::memmem::find(&logs[from..], secret.as_bytes()).is_some() {
+            panic!("a token handed to a test reached the logs: {secret}");
+        }
+    }
+    watch.checked = watch.secrets.len();
+    watch.log_checked = logs.len();
 }
 
 /// Every log line written so far by any service in this test binary.
@@ -377,6 +445,7 @@ impl TestApp {
             .into_iter()
             .find(|j| j.kind.as_str() == kind && j.recipient.contains(recipient))
             .unwrap_or_else(|| panic!("no {kind} email to {recipient}"));
+        remember_secrets_in(&job.payload);
         serde_json::from_str(&job.payload).unwrap()
     }
 
@@ -393,6 +462,9 @@ impl TestApp {
         let response = self.login(email, PASSWORD).await;
         assert_eq!(response.status(), 200, "login of {email}");
         let tokens: serde_json::Value = response.json().await.unwrap();
+        for token in ["access_token", "refresh_token"] {
+            remember_secret(tokens[token].as_str().unwrap());
+        }
         Person {
             id: id.to_owned(),
             email: email.to_owned(),

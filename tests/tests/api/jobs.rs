@@ -139,12 +139,20 @@ async fn jobs_wait_for_run_at_and_cancelled_replaced_or_unwanted_ones_are_never_
         later.sent_at
     );
 
+    // Once sent, skipped or cancelled, a job keeps no link secret.
+    assert_eq!(later.payload, outbox::CLEARED_PAYLOAD);
     let cancelled = job_to(&app, "cancelled@example.org");
     assert_eq!(cancelled.state, JobState::Cancelled);
+    assert_eq!(cancelled.payload, outbox::CLEARED_PAYLOAD);
     assert_eq!(job_to(&app, "old@example.org").state, JobState::Cancelled);
     assert_eq!(job_to(&app, "new@example.org").state, JobState::Sent);
     let invitation_job = job_to(&app, "revoked@example.org");
     assert_eq!(invitation_job.kind, EmailKind::Invitation);
+    assert_eq!(
+        invitation_job.payload,
+        outbox::CLEARED_PAYLOAD,
+        "no invitation link kept"
+    );
     assert!(invitation_job
         .last_error
         .as_deref()
