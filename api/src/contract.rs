@@ -328,8 +328,101 @@ fn reachable(
     seen
 }
 
+/// Example requests and responses of the main flows, by operation.
+fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
+    let entry = json!({
+        "id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+        "kind": "question_for_session",
+        "title": "For Tuesday",
+        "body": "Why do Sunday evenings feel heavy?",
+        "mood": 2,
+        "tags": ["sunday"],
+        "assignment_id": null,
+        "created_at": "2026-03-29T18:04:11.512Z",
+        "updated_at": "2026-03-29T18:04:11.512Z",
+        "version": 1,
+        "share": null
+    });
+    vec![
+        (
+            "signup",
+            Some(
+                json!({"email": "dr.rivera@example.org", "password": "quiet harbour lantern 42", "display_name": "Dr. Sam Rivera", "time_zone": "Europe/Berlin"}),
+            ),
+            "202",
+            Value::Null,
+        ),
+        (
+            "login",
+            Some(json!({"email": "ada@example.org", "password": "quiet harbour lantern 42"})),
+            "200",
+            json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl", "token_type": "Bearer", "expires_in": 900, "refresh_token": "9f2c4e1a7b3d5f6e8a0c2e4f6a8b0d2c4e6f8a0b2d4f6e8a0c2e4f6a8b0d2c4e"}),
+        ),
+        (
+            "create_journal_entry",
+            Some(
+                json!({"kind": "question_for_session", "title": "For Tuesday", "body": "Why do Sunday evenings feel heavy?", "mood": 2, "tags": ["Sunday"]}),
+            ),
+            "201",
+            entry.clone(),
+        ),
+        (
+            "list_journal_entries",
+            None,
+            "200",
+            json!({"items": [entry.clone()], "next_cursor": null}),
+        ),
+        (
+            "share_journal_entry",
+            Some(json!({"expires_at": "2030-04-05T18:00:00Z"})),
+            "200",
+            json!({"shared_at": "2026-03-29T18:05:00Z", "expires_at": "2030-04-05T18:00:00Z", "read_at": null}),
+        ),
+    ]
+}
+
+fn add_examples(doc: &mut Value) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (id, request, status, response) in examples() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for op in item.values_mut() {
+                if op["operationId"] != id {
+                    continue;
+                }
+                if let Some(request) = &request {
+                    if let Some(media) = op
+                        .get_mut("requestBody")
+                        .and_then(|b| b.get_mut("content"))
+                        .and_then(|c| c.get_mut("application/json"))
+                        .and_then(Value::as_object_mut)
+                    {
+                        media.insert("example".into(), request.clone());
+                    }
+                }
+                if !response.is_null() {
+                    if let Some(media) = op
+                        .get_mut("responses")
+                        .and_then(|r| r.get_mut(status))
+                        .and_then(|r| r.get_mut("content"))
+                        .and_then(|c| c.get_mut("application/json"))
+                        .and_then(Value::as_object_mut)
+                    {
+                        media.insert("example".into(), response.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Publishes the document: see the module note.
 pub fn finish(doc: &mut Value) {
+    add_examples(doc);
     doc["servers"] = json!([{ "url": "/", "description": "This service" }]);
     doc["info"]["contact"] = json!({ "name": "The Between team" });
 

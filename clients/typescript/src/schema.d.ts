@@ -1469,6 +1469,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.org",
+                 *       "password": "quiet harbour lantern 42"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Login"];
             };
         };
@@ -1480,6 +1486,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "9f2c4e1a7b3d5f6e8a0c2e4f6a8b0d2c4e6f8a0b2d4f6e8a0c2e4f6a8b0d2c4e",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -1764,6 +1778,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Dr. Sam Rivera",
+                 *       "email": "dr.rivera@example.org",
+                 *       "password": "quiet harbour lantern 42",
+                 *       "time_zone": "Europe/Berlin"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Signup"];
             };
         };
@@ -3004,6 +3026,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "assignment_id": null,
+                     *           "body": "Why do Sunday evenings feel heavy?",
+                     *           "created_at": "2026-03-29T18:04:11.512Z",
+                     *           "id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+                     *           "kind": "question_for_session",
+                     *           "mood": 2,
+                     *           "share": null,
+                     *           "tags": [
+                     *             "sunday"
+                     *           ],
+                     *           "title": "For Tuesday",
+                     *           "updated_at": "2026-03-29T18:04:11.512Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_EntryView"];
                 };
             };
@@ -3055,6 +3099,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Why do Sunday evenings feel heavy?",
+                 *       "kind": "question_for_session",
+                 *       "mood": 2,
+                 *       "tags": [
+                 *         "Sunday"
+                 *       ],
+                 *       "title": "For Tuesday"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewEntryRequest"];
             };
         };
@@ -3068,6 +3123,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assignment_id": null,
+                     *       "body": "Why do Sunday evenings feel heavy?",
+                     *       "created_at": "2026-03-29T18:04:11.512Z",
+                     *       "id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+                     *       "kind": "question_for_session",
+                     *       "mood": 2,
+                     *       "share": null,
+                     *       "tags": [
+                     *         "sunday"
+                     *       ],
+                     *       "title": "For Tuesday",
+                     *       "updated_at": "2026-03-29T18:04:11.512Z",
+                     *       "version": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["EntryView"];
                 };
             };
@@ -3463,6 +3535,11 @@ export interface operations {
         /** @description Optional: send no body to share until you take it back */
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "expires_at": "2030-04-05T18:00:00Z"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ShareRequest"];
             };
         };
@@ -3474,6 +3551,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "expires_at": "2030-04-05T18:00:00Z",
+                     *       "read_at": null,
+                     *       "shared_at": "2026-03-29T18:05:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ShareView"];
                 };
             };
