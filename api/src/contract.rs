@@ -343,6 +343,19 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
         "version": 1,
         "share": null
     });
+    let shared = json!({
+        "entry_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+        "kind": "question_for_session",
+        "title": "For Tuesday",
+        "body": "Why do Sunday evenings feel heavy?",
+        "mood": 2,
+        "tags": ["sunday"],
+        "created_at": "2026-03-29T18:04:11.512Z",
+        "shared_at": "2026-03-29T18:05:00Z",
+        "expires_at": null,
+        "read_at": null,
+        "discussed_at": null
+    });
     vec![
         (
             "signup",
@@ -371,6 +384,68 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
             None,
             "200",
             json!({"items": [entry.clone()], "next_cursor": null}),
+        ),
+        (
+            "verify_email",
+            Some(
+                json!({"token": "5d1f0c7a9e3b2d4f6a8c0e2b4d6f8a1c3e5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e"}),
+            ),
+            "204",
+            Value::Null,
+        ),
+        (
+            "refresh_tokens",
+            Some(
+                json!({"refresh_token": "9f2c4e1a7b3d5f6e8a0c2e4f6a8b0d2c4e6f8a0b2d4f6e8a0c2e4f6a8b0d2c4e"}),
+            ),
+            "200",
+            json!({"access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl", "token_type": "Bearer", "expires_in": 900, "refresh_token": "1b3d5f7a9c1e3b5d7f9a1c3e5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5a7c9e1b3d"}),
+        ),
+        (
+            "create_invitation",
+            Some(json!({"email": "ada@example.org"})),
+            "201",
+            json!({"id": "01936f2a-0000-7000-8000-00000000a001", "email": "ada@example.org", "status": "pending", "created_at": "2026-03-20T09:00:00Z", "expires_at": "2026-03-27T09:00:00Z", "accepted_at": null, "revoked_at": null, "client_id": null}),
+        ),
+        (
+            "accept_invitation",
+            Some(
+                json!({"password": "quiet harbour lantern 42", "display_name": "Ada", "time_zone": "America/New_York"}),
+            ),
+            "201",
+            json!({"id": "01936f2a-0000-7000-8000-00000000c0a1", "email": "ada@example.org", "display_name": "Ada", "role": "client", "time_zone": "America/New_York", "email_verified": true, "created_at": "2026-03-21T14:30:00Z"}),
+        ),
+        (
+            "update_journal_entry",
+            Some(json!({"title": null, "mood": 3, "tags": ["sunday", "work"]})),
+            "200",
+            json!({"mood": 3, "tags": ["sunday", "work"], "title": null, "version": 2, "updated_at": "2026-03-29T19:10:00Z", "id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f", "kind": "question_for_session", "body": "Why do Sunday evenings feel heavy?", "assignment_id": null, "created_at": "2026-03-29T18:04:11.512Z", "share": null}),
+        ),
+        (
+            "list_shared_entries",
+            None,
+            "200",
+            json!({"items": [shared.clone()], "next_cursor": null}),
+        ),
+        (
+            "get_client_agenda",
+            None,
+            "200",
+            json!({"items": [shared], "next_cursor": null}),
+        ),
+        (
+            "create_shared_entry_reply",
+            Some(
+                json!({"body": "Thank you for writing this down. Let's start with it on Tuesday."}),
+            ),
+            "201",
+            json!({"id": "01936f2b-0000-7000-8000-0000000000e1", "therapist_id": "01936f2a-0000-7000-8000-00000000f001", "body": "Thank you for writing this down. Let's start with it on Tuesday.", "created_at": "2026-03-30T08:15:00Z"}),
+        ),
+        (
+            "list_my_access_log",
+            None,
+            "200",
+            json!({"items": [{"id": "01936f2b-0000-7000-8000-0000000000a7", "actor_id": "01936f2a-0000-7000-8000-00000000f001", "actor_role": "therapist", "resource": "journal_entry", "resource_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f", "action": "read", "at": "2026-03-30T08:14:02Z", "request_id": "4f1c2a9e-77d0-4c1b-9a55-0c3d2e1f0a9b"}], "next_cursor": null}),
         ),
         (
             "share_journal_entry",

@@ -155,11 +155,14 @@ impl ConnectionManager {
                     )
                 })?;
                 let mut conn = diesel::SqliteConnection::establish(path)?;
+                // secure_delete: a deleted entry's text is overwritten in
+                // the file, not left in free pages.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
                      PRAGMA journal_mode = WAL;
                      PRAGMA synchronous = NORMAL;
-                     PRAGMA foreign_keys = ON;"
+                     PRAGMA foreign_keys = ON;
+                     PRAGMA secure_delete = ON;"
                 ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -237,8 +240,17 @@ pub fn connect_and_migrate(url: &DatabaseUrl, options: &PoolOptions) -> Result<P
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             private_dir(dir).map_err(create)?;
         }
-        // SQLite gives its -wal and -shm files the database file's mode.
+        // SQLite gives new -wal and -shm files the database file's mode;
+        // ones left by an earlier run are narrowed like the file itself.
         private_file(path).map_err(create)?;
+        for suffix in ["-wal", "-shm"] {
+            let mut sidecar = path.clone().into_os_string();
+            sidecar.push(suffix);
+            let sidecar = std::path::PathBuf::from(sidecar);
+            if sidecar.exists() {
+                private_file(&sidecar).map_err(create)?;
+            }
+        }
     }
     let manager = ConnectionManager::new(url.clone());
     let mut first = manager
@@ -276,14 +288,26 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
-/// Creates `path` readable and writable by the owner only, if it does not
-/// exist; never truncates it.
+/// Creates `path` readable and writable by the owner only; never truncates
+/// it. A file that already exists with wider permissions (made by an older
+/// version, or copied in) is narrowed to the owner: it holds client data.
 pub fn private_file(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.append(true).create(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path).map(drop)
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            tracing::warn!(path = %path.display(), "the database file was readable by others; narrowed to its owner (0600)");
+            file.set_permissions(std::fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    drop(file);
+    Ok(())
 }
 
 /// Runs every pending migration of the connection's backend.
@@ -407,7 +431,38 @@ pub fn list_columns(conn: &mut DbConnection) -> QueryResult<Vec<ColumnInfo>> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_database_file_readable_by_others_is_narrowed_to_its_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("between-mode-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("between.db");
+        let wal = dir.join("between.db-wal");
+        for file in [&db, &wal] {
+            std::fs::write(file, b"").unwrap();
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let pool = connect_and_migrate(&DatabaseUrl::Sqlite(db.clone()), &PoolOptions::default());
+        assert!(pool.is_ok());
+        drop(pool);
+        for file in [&db, &wal] {
+            let mode = std::fs::metadata(file).map(|m| m.permissions().mode() & 0o777);
+            assert!(
+                matches!(mode, Ok(0o600) | Err(_)),
+                "{}: {mode:?}",
+                file.display()
+            );
+        }
+        assert_eq!(
+            std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn database_urls_pick_the_backend_by_scheme() {
