@@ -94,6 +94,8 @@ pub struct Config {
     pub rate_limit_store: crate::auth::RateLimitStore,
     /// Whether the client address comes from `Forwarded`/`X-Forwarded-For`.
     pub trust_forwarded_for: bool,
+    /// Where "now" comes from for schedules (the system clock; tests set it).
+    pub clock: domain::time::Clock,
 }
 
 /// Where a variable comes from: the process environment, or a map in tests.
@@ -308,6 +310,7 @@ impl Config {
             run_worker,
             worker,
             shutdown_timeout,
+            clock: domain::time::Clock::default(),
         })
     }
 }

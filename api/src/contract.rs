@@ -42,6 +42,29 @@ const OMITTED_WHEN_EMPTY: &[(&str, &str)] = &[
     ("Problem", "errors"),
 ];
 
+/// Operations on which a therapist reaches a client's data through the
+/// care access: each is written to the client's access log, one row per
+/// item shown or acted on. Published as `x-access-logged: true`.
+pub const ACCESS_LOGGED: &[&str] = &[
+    "list_clients",
+    "get_client",
+    "end_client_link",
+    "list_shared_entries",
+    "get_shared_entry",
+    "create_shared_entry_reply",
+    "get_client_agenda",
+    "mark_agenda_item_discussed",
+    "get_client_adherence",
+    "create_assignment",
+    "list_assignments",
+    "get_assignment",
+    "update_assignment",
+    "list_assignment_responses",
+    "get_assignment_response",
+    "create_response_comment",
+    "get_assignment_adherence",
+];
+
 /// Response headers the handlers send, by operation and status.
 const HEADERS: &[(&str, &str, &[&str])] = &[
     ("get_journal_entry", "200", &["ETag"]),
@@ -52,6 +75,27 @@ const HEADERS: &[(&str, &str, &[&str])] = &[
         &["Location", "Idempotent-Replayed"],
     ),
     ("create_invitation", "201", &["Location"]),
+    (
+        "create_exercise_template",
+        "201",
+        &["Location", "Idempotent-Replayed"],
+    ),
+    (
+        "copy_exercise_template",
+        "201",
+        &["Location", "Idempotent-Replayed"],
+    ),
+    (
+        "create_assignment",
+        "201",
+        &["Location", "Idempotent-Replayed"],
+    ),
+    (
+        "create_assignment_response",
+        "201",
+        &["Location", "Idempotent-Replayed"],
+    ),
+    ("create_response_comment", "201", &["Idempotent-Replayed"]),
     ("accept_invitation", "201", &["Location"]),
 ];
 
@@ -198,6 +242,9 @@ fn finish_operation(path_parameters: &[Value], operation: &mut Map<String, Value
                 }
             }
         }
+    }
+    if ACCESS_LOGGED.contains(&id.as_str()) {
+        operation.insert("x-access-logged".into(), Value::Bool(true));
     }
     let statuses = universal_statuses(operation, &id, &parameters);
     let Some(responses) = operation
@@ -356,7 +403,93 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
         "read_at": null,
         "discussed_at": null
     });
+    let fields = json!([
+        {"key": "went_well", "label": "What went well today?", "required": true, "input": {"type": "long_text", "max_length": 2000}},
+        {"key": "mood", "label": "How do you feel now?", "required": false, "input": {"type": "scale", "min": 0, "max": 10, "min_label": "very low", "max_label": "very good"}}
+    ]);
+    let template = json!({
+        "id": "01936f2c-0000-7000-8000-0000000000a1",
+        "source": "mine",
+        "copied_from": "5ea7e700-0000-4000-8000-000000000011",
+        "version": 1,
+        "current_version": 1,
+        "title": "Good things",
+        "purpose": "Notice what went well.",
+        "instructions": "Before bed, write down what went well today.",
+        "duration_minutes": 10,
+        "category": "reflection",
+        "fields": fields.clone(),
+        "created_at": "2026-03-20T09:00:00Z",
+        "updated_at": "2026-03-20T09:00:00Z",
+        "archived_at": null
+    });
+    let assignment = json!({
+        "id": "01936f2c-0000-7000-8000-0000000000b1",
+        "client_id": "01936f2a-0000-7000-8000-00000000c0a1",
+        "therapist_id": "01936f2a-0000-7000-8000-00000000f001",
+        "status": "active",
+        "template": {"id": "01936f2c-0000-7000-8000-0000000000a1", "version": 1, "title": "Good things",
+            "purpose": "Notice what went well.", "instructions": "Before bed, write down what went well today.",
+            "duration_minutes": 10, "category": "reflection", "fields": fields},
+        "instructions": "Three evenings this week is plenty.",
+        "schedule": {"kind": "times_per_week", "times": 3, "start_on": "2026-03-23"},
+        "time_zone": "America/New_York",
+        "due": [{"opens_on": "2026-03-23", "due_on": "2026-03-29", "due_at": "2026-03-30T04:00:00Z", "required": 3, "completed": 1, "state": "open"}],
+        "next_due": {"opens_on": "2026-03-23", "due_on": "2026-03-29", "due_at": "2026-03-30T04:00:00Z", "required": 3, "completed": 1, "state": "open"},
+        "created_at": "2026-03-20T09:05:00Z",
+        "updated_at": "2026-03-20T09:05:00Z",
+        "ended_at": null
+    });
+    let period = |from: &str, due: u32, on_time: u32, late: u32, missed: u32, pending: u32| {
+        let settled = due - pending;
+        json!({"from": from, "to": "2026-04-01", "due": due, "completed_on_time": on_time,
+            "completed_late": late, "missed": missed, "pending": pending,
+            "completion_rate": f64::from(on_time + late) / f64::from(settled.max(1))})
+    };
     vec![
+        (
+            "create_exercise_template",
+            Some(
+                json!({"title": "Good things", "purpose": "Notice what went well.", "instructions": "Before bed, write down what went well today.", "duration_minutes": 10, "category": "reflection", "fields": template["fields"].clone()}),
+            ),
+            "201",
+            template,
+        ),
+        (
+            "create_assignment",
+            Some(
+                json!({"client_id": "01936f2a-0000-7000-8000-00000000c0a1", "template_id": "01936f2c-0000-7000-8000-0000000000a1", "instructions": "Three evenings this week is plenty.", "schedule": {"kind": "times_per_week", "times": 3, "start_on": "2026-03-23"}}),
+            ),
+            "201",
+            assignment.clone(),
+        ),
+        (
+            "list_assignments",
+            None,
+            "200",
+            json!({"items": [assignment], "next_cursor": null}),
+        ),
+        (
+            "create_assignment_response",
+            Some(
+                json!({"answers": {"went_well": "A long walk with my sister.", "mood": 7}, "helpfulness": 4}),
+            ),
+            "201",
+            json!({"id": "01936f2c-0000-7000-8000-0000000000c1", "assignment_id": "01936f2c-0000-7000-8000-0000000000b1",
+                "occurrence_on": "2026-03-29", "template_version": 1,
+                "answers": {"went_well": "A long walk with my sister.", "mood": 7}, "helpfulness": 4, "note": null,
+                "private": false, "answers_visible_to_therapist": true, "on_time": true,
+                "submitted_at": "2026-03-25T01:12:00Z", "comments": []}),
+        ),
+        (
+            "get_assignment_adherence",
+            None,
+            "200",
+            json!({"assignment_id": "01936f2c-0000-7000-8000-0000000000b1", "title": "Good things", "status": "active",
+                "as_of": "2026-04-01", "time_zone": "America/New_York",
+                "last_7_days": period("2026-03-26", 3, 2, 0, 1, 0),
+                "last_30_days": period("2026-03-03", 3, 2, 0, 1, 0)}),
+        ),
         (
             "signup",
             Some(

@@ -43,14 +43,15 @@ enum Outcome {
     Replay(idempotency::Stored),
 }
 
-/// Runs `create` in a transaction and answers 201 with its JSON and a
-/// `Location` of `location_prefix/{id}`; with a key, at most once per key.
+/// Runs `create` in a transaction and answers 201 with its JSON and (given
+/// a prefix) a `Location` of `location_prefix/{id}`; with a key, at most
+/// once per key.
 pub async fn create_once<R, T, F>(
     state: &AppState,
     auth: &Auth<R>,
     key: Option<String>,
     fingerprint: String,
-    location_prefix: &'static str,
+    location_prefix: Option<&str>,
     create: F,
 ) -> Result<HttpResponse, ApiError>
 where
@@ -123,7 +124,7 @@ fn created_id(body: &str) -> Option<uuid::Uuid> {
 fn respond(
     status: StatusCode,
     body: String,
-    location_prefix: &str,
+    location_prefix: Option<&str>,
     replayed: bool,
 ) -> HttpResponse {
     let id = serde_json::from_str::<serde_json::Value>(&body)
@@ -131,8 +132,8 @@ fn respond(
         .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
     let mut response = HttpResponse::build(status);
     response.insert_header((CONTENT_TYPE, "application/json"));
-    if let Some(id) = id {
-        response.insert_header((LOCATION, format!("{location_prefix}/{id}")));
+    if let (Some(prefix), Some(id)) = (location_prefix, id) {
+        response.insert_header((LOCATION, format!("{prefix}/{id}")));
     }
     if replayed {
         response.insert_header((REPLAYED, HeaderValue::from_static("true")));

@@ -31,6 +31,7 @@ errors are `application/problem+json` (RFC 9457) with a stable `code`; lists are
         (name = "invitations", description = "How a therapist brings a client in"),
         (name = "journal", description = "A client's private journal, and sharing entries item by item"),
         (name = "practice", description = "A therapist's clients and what they share"),
+        (name = "exercises", description = "Between-session exercises: the template library, assignments on a schedule in the client's time zone, responses, drafts, comments and adherence"),
         (name = "admin", description = "Accounts, for administrators; never client content"),
         (name = "operations", description = "Liveness, readiness and metrics for operators and load balancers"),
     ),

@@ -105,8 +105,18 @@ impl Application {
 pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
     let url = config.database_url.clone();
     let options = config.pool.clone();
-    let pool = tokio::task::spawn_blocking(move || domain::db::connect_and_migrate(&url, &options))
-        .await??;
+    let pool = tokio::task::spawn_blocking(move || -> anyhow::Result<Pool> {
+        let pool = domain::db::connect_and_migrate(&url, &options)?;
+        // The starter library ships with the service: templates new in
+        // this release are added, none is changed.
+        let added = domain::exercises::templates::install_starter(&mut *pool.get()?)
+            .map_err(|e| anyhow::anyhow!("cannot install the starter exercise library: {e}"))?;
+        if added > 0 {
+            tracing::info!(added, "starter exercise templates installed");
+        }
+        Ok(pool)
+    })
+    .await??;
     tracing::info!(database = %config.database_url, "database ready");
     Ok(pool)
 }

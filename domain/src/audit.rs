@@ -20,6 +20,10 @@ crate::text_enum! {
     pub enum Resource {
         ClientProfile => "client_profile",
         JournalEntry => "journal_entry",
+        /// An exercise assignment with its progress.
+        Assignment => "assignment",
+        /// A response to an exercise.
+        ExerciseResponse => "exercise_response",
     }
 }
 
@@ -36,6 +40,12 @@ crate::text_enum! {
         Reply => "reply",
         /// Marked discussed in a session.
         Discussed => "discussed",
+        /// Assigned an exercise, or changed the assignment.
+        Assign => "assign",
+        /// Commented on.
+        Comment => "comment",
+        /// Its adherence figures were read.
+        Adherence => "adherence",
     }
 }
 

@@ -111,3 +111,13 @@ id_type!(
     /// An exercise assignment (entries can answer one).
     AssignmentId
 );
+
+id_type!(
+    /// An exercise template (its content lives in numbered versions).
+    TemplateId
+);
+
+id_type!(
+    /// A client's response to an exercise assignment.
+    ResponseId
+);

@@ -10,7 +10,8 @@
 //!   (access and security logs), `outbox` (the email queue), `idempotency`,
 //!   `rate_limits`;
 //! - `care`: the therapist-client link and the one door to a client's data;
-//! - features: `accounts`, `journal`;
+//! - features: `accounts`, `exercises`, then `journal` (an entry may answer
+//!   an assignment);
 //! - `delivery` (what the worker asks before sending) and `maintenance`
 //!   (retention), which know every feature.
 
@@ -21,6 +22,7 @@ pub mod care;
 pub mod db;
 pub mod delivery;
 pub mod error;
+pub mod exercises;
 pub mod idempotency;
 pub mod ids;
 pub mod journal;

@@ -88,6 +88,123 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Where "now" comes from. The service reads the system clock; tests set
+/// the time (a client's "today" at 23:30 local, a week later) without
+/// sleeping. Clones share one manual time.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>>);
+
+impl Clock {
+    /// A clock that stands at `at` until moved.
+    pub fn manual(at: Timestamp) -> Self {
+        Self(Some(std::sync::Arc::new(std::sync::Mutex::new(at.0))))
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match &self.0 {
+            None => Timestamp::now(),
+            Some(at) => Timestamp(*at.lock().unwrap_or_else(|e| e.into_inner())),
+        }
+    }
+
+    /// Moves a manual clock to `at` (a system clock is not moved).
+    pub fn set(&self, at: Timestamp) {
+        if let Some(now) = &self.0 {
+            *now.lock().unwrap_or_else(|e| e.into_inner()) = at.0;
+        }
+    }
+}
+
+/// A local time of day, `HH:MM` on the wire (24-hour). Local rules carry
+/// their zone next to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay(pub chrono::NaiveTime);
+
+impl TimeOfDay {
+    pub const PATTERN: &'static str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+    /// `HH:MM`, 00:00 to 23:59.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (h, m) = raw.split_once(':')?;
+        if h.len() != 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        chrono::NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0).map(Self)
+    }
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.0.hour(), self.0.minute())
+    }
+}
+
+impl Serialize for TimeOfDay {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeOfDay {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Self::parse(&raw).ok_or_else(|| {
+            serde::de::Error::invalid_value(
+                serde::de::Unexpected::Str(&raw),
+                &"a time of day as HH:MM, such as 07:30",
+            )
+        })
+    }
+}
+
+impl utoipa::PartialSchema for TimeOfDay {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(Self::PATTERN))
+            .description(Some("A local time of day, HH:MM (24-hour)."))
+            .examples([serde_json::json!("18:30")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeOfDay {}
+
+/// The local date of `at` in `zone`.
+pub fn local_date(at: Timestamp, zone: chrono_tz::Tz) -> chrono::NaiveDate {
+    at.0.with_timezone(&zone).date_naive()
+}
+
+/// The instant a local date and time names in `zone`. A time that a
+/// fall-back change makes happen twice is its first occurrence; a time that
+/// a spring-forward change skips is read with the offset before the change
+/// (02:30 on such a day in New York is 03:30 EDT, the same moment a clock
+/// that did not jump would show 02:30).
+pub fn local_instant(
+    date: chrono::NaiveDate,
+    time: chrono::NaiveTime,
+    zone: chrono_tz::Tz,
+) -> Timestamp {
+    use chrono::{Offset, TimeZone};
+    let naive = date.and_time(time);
+    match zone.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(at) => Timestamp(at.to_utc()),
+        chrono::LocalResult::Ambiguous(first, _) => Timestamp(first.to_utc()),
+        chrono::LocalResult::None => {
+            let before = zone
+                .offset_from_utc_datetime(&(naive - Duration::hours(24)))
+                .fix();
+            Timestamp((naive - Duration::seconds(i64::from(before.local_minus_utc()))).and_utc())
+        }
+    }
+}
+
+/// The first instant of a local date in `zone`.
+pub fn start_of_day(date: chrono::NaiveDate, zone: chrono_tz::Tz) -> Timestamp {
+    local_instant(date, chrono::NaiveTime::MIN, zone)
+}
+
 impl From<DateTime<Utc>> for Timestamp {
     fn from(at: DateTime<Utc>) -> Self {
         Self(at)
@@ -155,6 +272,41 @@ impl utoipa::ToSchema for Timestamp {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn date(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn local_times_that_a_dst_change_skips_or_repeats_name_one_instant() {
+        let ny = chrono_tz::America::New_York;
+        let half_past_two = chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default();
+        // Spring forward 2026-03-08: 02:30 does not exist; read as EST.
+        assert_eq!(
+            local_instant(date("2026-03-08"), half_past_two, ny).to_string(),
+            "2026-03-08T07:30:00Z"
+        );
+        // Fall back 2026-11-01: 01:30 happens twice; the first (EDT).
+        let half_past_one = chrono::NaiveTime::from_hms_opt(1, 30, 0).unwrap_or_default();
+        assert_eq!(
+            local_instant(date("2026-11-01"), half_past_one, ny).to_string(),
+            "2026-11-01T05:30:00Z"
+        );
+        // Days are 23 and 25 hours long.
+        let berlin = chrono_tz::Europe::Berlin;
+        let spring =
+            *start_of_day(date("2026-03-30"), berlin) - *start_of_day(date("2026-03-29"), berlin);
+        let autumn =
+            *start_of_day(date("2026-10-26"), berlin) - *start_of_day(date("2026-10-25"), berlin);
+        assert_eq!((spring.num_hours(), autumn.num_hours()), (23, 25));
+        assert_eq!(
+            TimeOfDay::parse("07:05").map(|t| t.to_string()).as_deref(),
+            Some("07:05")
+        );
+        for bad in ["7:05", "24:00", "12:60", "12:5a", "+1:00"] {
+            assert!(TimeOfDay::parse(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn instants_serialise_exactly_as_chrono_writes_them() {

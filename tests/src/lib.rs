@@ -164,6 +164,24 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Starts the real service with its clock standing at `at` (RFC 3339);
+/// move it with the returned clock. Sessions and tokens keep real time.
+pub async fn spawn_app_at(at: &str) -> (TestApp, domain::time::Clock) {
+    let clock = domain::time::Clock::manual(instant(at));
+    let shared = clock.clone();
+    let app = spawn_app_with(move |config| config.clock = shared).await;
+    (app, clock)
+}
+
+/// An RFC 3339 instant.
+pub fn instant(at: &str) -> domain::Timestamp {
+    domain::Timestamp(
+        chrono::DateTime::parse_from_rfc3339(at)
+            .expect("an RFC 3339 instant")
+            .to_utc(),
+    )
+}
+
 /// Starts the real service, after `customize` has adjusted its configuration.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut Config)) -> TestApp {
     start(std::sync::Arc::new(TestDatabase::create()), customize).await

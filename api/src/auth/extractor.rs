@@ -99,6 +99,12 @@ impl<R: Proof> Auth<R> {
         })
     }
 
+    /// The role the token claims. The session check confirms it before any
+    /// data is reached; use it only to choose how to reach it.
+    pub fn claimed_role(&self) -> domain::access::Role {
+        self.claimed.role
+    }
+
     /// Confirms the session on `conn`, then runs `f` with the caller's proof.
     fn confirmed<T>(
         claimed: Claimed,

@@ -1,8 +1,10 @@
 //! One file per endpoint, grouped by area: `routes/<area>/<verb>_<thing>.rs`.
 
 pub mod admin;
+pub mod assignments;
 pub mod auth;
 pub mod clients;
+pub mod exercise_templates;
 pub mod fallback;
 pub mod invitations;
 pub mod journal;
@@ -29,6 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(invitations::configure)
             .configure(journal::configure)
             .configure(clients::configure)
+            .configure(exercise_templates::configure)
+            .configure(assignments::configure)
             .configure(admin::configure),
     );
 }
@@ -42,6 +46,16 @@ where
     T: serde::Deserialize<'de>,
 {
     T::deserialize(d).map(Some)
+}
+
+/// For PATCH fields that can be cleared: absent stays `None`, an explicit
+/// `null` becomes `Some(None)`.
+pub fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// `limit` and `cursor` of every list.

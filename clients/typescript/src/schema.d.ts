@@ -53,6 +53,224 @@ export interface paths {
         patch: operations["update_user"];
         trace?: never;
     };
+    "/api/v1/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Assignments: a client's own, or a therapist's for one client.
+         * @description A client sees their own assignments; a therapist names one of their
+         *     current clients in `client_id` and sees the assignments made under the
+         *     current care link (each one listed is written to the client's access
+         *     log). Newest first. With `due=today` (or `week`) only active
+         *     assignments with something due then, in the client's time zone.
+         */
+        get: operations["list_assignments"];
+        put?: never;
+        /**
+         * Assign an exercise to one of your clients.
+         * @description Therapists only. The template version is fixed for this assignment
+         *     (later edits of the template do not change it). The schedule is read in
+         *     the client's time zone and follows it if it changes. Written to the
+         *     client's access log. Send an `Idempotency-Key` to make retries safe.
+         */
+        post: operations["create_assignment"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Assignments: a client's own, or a therapist's for one client.
+         * @description The headers `GET` would answer (`list_assignments`), without the body.
+         */
+        head: operations["head_list_assignments"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One assignment, with what is due and what is next.
+         * @description The client it was given to, or the therapist who gave it while the
+         *     client is theirs (written to the client's access log).
+         */
+        get: operations["get_assignment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: One assignment, with what is due and what is next.
+         * @description The headers `GET` would answer (`get_assignment`), without the body.
+         */
+        head: operations["head_get_assignment"];
+        /**
+         * Change, pause, resume or end an assignment.
+         * @description Therapists only, on their assignments of current clients. A new
+         *     schedule, a pause or a resume applies from the client's local today:
+         *     past occurrences and their responses stay as they were. Ending is for
+         *     good. Written to the client's access log.
+         */
+        patch: operations["update_assignment"];
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/adherence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How often an assignment was done: the last 7 and 30 local days.
+         * @description Occurrences due, completed on time, completed late, missed and still
+         *     pending, computed from the schedule and the responses in the client's
+         *     time zone (a private response counts as done). The client, or the
+         *     assigning therapist while the client is theirs (written to the client's
+         *     access log).
+         */
+        get: operations["get_assignment_adherence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: How often an assignment was done: the last 7 and 30 local days.
+         * @description The headers `GET` would answer (`get_assignment_adherence`), without the body.
+         */
+        head: operations["head_get_assignment_adherence"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your saved draft.
+         * @description Clients only. 404 when there is none.
+         */
+        get: operations["get_assignment_draft"];
+        /**
+         * Save a draft (autosave).
+         * @description Clients only, on their own assignments that have not ended. Replaces the
+         *     draft; submitting a response removes it. Private: never shown to the
+         *     therapist.
+         */
+        put: operations["save_assignment_draft"];
+        post?: never;
+        /**
+         * Throw your draft away.
+         * @description Clients only. 404 when there is none.
+         */
+        delete: operations["delete_assignment_draft"];
+        options?: never;
+        /**
+         * Headers only: Your saved draft.
+         * @description The headers `GET` would answer (`get_assignment_draft`), without the body.
+         */
+        head: operations["head_get_assignment_draft"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responses to an assignment, newest first.
+         * @description The client sees all of theirs. The assigning therapist, while the
+         *     client is theirs, sees each response (a private one without its answers
+         *     or rating, never the note); every response listed is written to the
+         *     client's access log.
+         */
+        get: operations["list_assignment_responses"];
+        put?: never;
+        /**
+         * Submit a response.
+         * @description Clients only, on their own active assignments. The answers are checked
+         *     against the template version of the assignment (422 names each field
+         *     that is missing or out of range) and kept whole or not at all; the draft
+         *     is removed. It counts for the occurrence it answers, on time if
+         *     submitted by its due time. Send an `Idempotency-Key` to make retries safe.
+         */
+        post: operations["create_assignment_response"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Responses to an assignment, newest first.
+         * @description The headers `GET` would answer (`list_assignment_responses`), without the body.
+         */
+        head: operations["head_list_assignment_responses"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/responses/{response_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One response, with the therapist's comments.
+         * @description The client, or the assigning therapist while the client is theirs (a
+         *     private response without its answers or rating; written to the
+         *     client's access log).
+         */
+        get: operations["get_assignment_response"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: One response, with the therapist's comments.
+         * @description The headers `GET` would answer (`get_assignment_response`), without the body.
+         */
+        head: operations["head_get_assignment_response"];
+        /**
+         * Make a response private, or visible to your therapist again.
+         * @description Clients only, on their own responses. Answers never change once
+         *     submitted.
+         */
+        patch: operations["update_assignment_response"];
+        trace?: never;
+    };
+    "/api/v1/assignments/{id}/responses/{response_id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Comment on a response.
+         * @description Therapists only, on responses to their assignments while the client is
+         *     theirs (a private response can be commented on too). The client sees it
+         *     on the response. Written to the client's access log. Send an
+         *     `Idempotency-Key` to make retries safe.
+         */
+        post: operations["create_response_comment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -289,6 +507,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/adherence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How often this client practises: the last 7 and 30 local days.
+         * @description Therapists only, for a current client: every assignment made under the
+         *     current care link, and the sum. Computed from schedules and responses in
+         *     the client's time zone (a private response counts as done). Each
+         *     assignment is written to the client's access log.
+         */
+        get: operations["get_client_adherence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: How often this client practises: the last 7 and 30 local days.
+         * @description The headers `GET` would answer (`get_client_adherence`), without the body.
+         */
+        head: operations["head_get_client_adherence"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/agenda": {
         parameters: {
             query?: never;
@@ -405,6 +650,99 @@ export interface paths {
          *     Sends no email.
          */
         post: operations["create_shared_entry_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exercise-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your exercise templates and the starter library.
+         * @description Therapists only. The newest version of each template, your own first
+         *     (newest first), then the starter library; archived ones are left out.
+         *     Changes nothing.
+         */
+        get: operations["list_exercise_templates"];
+        put?: never;
+        /**
+         * Add a template to your library.
+         * @description Therapists only. The fields are checked as a whole: each problem is
+         *     named by its place (`fields[2].input.options[1]`). Send an
+         *     `Idempotency-Key` to make retries safe.
+         */
+        post: operations["create_exercise_template"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your exercise templates and the starter library.
+         * @description The headers `GET` would answer (`list_exercise_templates`), without the body.
+         */
+        head: operations["head_list_exercise_templates"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exercise-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One template, at its newest or a past version.
+         * @description Therapists only: your own templates and the starter library. Old
+         *     versions stay readable, so answers always render against the fields
+         *     they answered. Changes nothing.
+         */
+        get: operations["get_exercise_template"];
+        put?: never;
+        post?: never;
+        /**
+         * Archive one of your templates.
+         * @description Therapists only, on their own templates. It leaves your library list
+         *     and cannot be assigned again; assignments made from it go on, and it
+         *     stays readable by id.
+         */
+        delete: operations["archive_exercise_template"];
+        options?: never;
+        /**
+         * Headers only: One template, at its newest or a past version.
+         * @description The headers `GET` would answer (`get_exercise_template`), without the body.
+         */
+        head: operations["head_get_exercise_template"];
+        /**
+         * Change one of your templates: a new version.
+         * @description Therapists only, on their own templates (the starter library is
+         *     read-only: copy a template first). Every change writes the next
+         *     version, which new assignments get; existing assignments keep the
+         *     version they were given, and their responses keep rendering against it.
+         */
+        patch: operations["update_exercise_template"];
+        trace?: never;
+    };
+    "/api/v1/exercise-templates/{id}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy a template into your library.
+         * @description Therapists only: a starter template or one of your own, at its newest
+         *     version, becomes a new template of yours (version 1) that you can
+         *     change. Send an `Idempotency-Key` to make retries safe.
+         */
+        post: operations["copy_exercise_template"];
         delete?: never;
         options?: never;
         head?: never;
@@ -777,13 +1115,129 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /** @enum {string} */
-        Action: "read" | "list" | "agenda" | "reply" | "discussed";
+        Action: "read" | "list" | "agenda" | "reply" | "discussed" | "assign" | "comment" | "adherence";
+        /** @description Adherence over a span of local dates. */
+        AdherencePeriod: {
+            /** Format: int32 */
+            completed_late: number;
+            /** Format: int32 */
+            completed_on_time: number;
+            /**
+             * Format: double
+             * @description Done (on time or late) out of what is no longer open; null when
+             *     nothing was.
+             */
+            completion_rate: number | null;
+            /**
+             * Format: int32
+             * @description Responses due (a week of `times_per_week` counts `times`).
+             */
+            due: number;
+            /** Format: date */
+            from: string;
+            /**
+             * Format: int32
+             * @description Past their time and not done.
+             */
+            missed: number;
+            /**
+             * Format: int32
+             * @description Still open: due later today or later this week.
+             */
+            pending: number;
+            /** Format: date */
+            to: string;
+        };
+        /** @description How often an assignment was done over the last 7 and 30 local days. */
+        AdherenceView: {
+            /**
+             * Format: date
+             * @description The client's local date the figures end on.
+             */
+            as_of: string;
+            assignment_id: components["schemas"]["AssignmentId"];
+            last_30_days: components["schemas"]["AdherencePeriod"];
+            last_7_days: components["schemas"]["AdherencePeriod"];
+            status: components["schemas"]["AssignmentStatus"];
+            /** @example America/New_York */
+            time_zone: string;
+            title: string;
+        };
+        /** @description The template version an assignment was given. */
+        AssignedTemplate: {
+            category: components["schemas"]["Category"];
+            /** Format: int32 */
+            duration_minutes: number | null;
+            fields: components["schemas"]["FieldSpec"][];
+            id: components["schemas"]["TemplateId"];
+            instructions: string;
+            purpose: string;
+            title: string;
+            /** Format: int32 */
+            version: number;
+        };
         /** Format: uuid */
         AssignmentId: string;
+        /** @description A change to an assignment: send only what changes. */
+        AssignmentPatch: {
+            /** @description At most 4,000 characters. */
+            instructions?: string;
+            /** @description From the client's today on; what was due before stays as it was. */
+            schedule?: components["schemas"]["Schedule"];
+            /**
+             * @description `paused` (nothing is due until resumed), `active` (resume) or
+             *     `ended` (for good).
+             */
+            status?: components["schemas"]["AssignmentStatus"];
+        };
+        /** @enum {string} */
+        AssignmentStatus: "active" | "paused" | "ended";
+        /** @description An exercise assigned to a client. */
+        AssignmentView: {
+            client_id: components["schemas"]["UserId"];
+            created_at: components["schemas"]["Timestamp"];
+            /** @description What is due today (or this week, with `due=week`), with its state. */
+            due: components["schemas"]["OccurrenceView"][];
+            ended_at: components["schemas"]["Timestamp"] | null;
+            id: components["schemas"]["AssignmentId"];
+            /** @description The therapist's personal instructions. */
+            instructions: string;
+            next_due: components["schemas"]["OccurrenceView"] | null;
+            /** @description The schedule in effect now. */
+            schedule: components["schemas"]["Schedule"];
+            /** @description `ended` once the therapist ended it or the care link ended. */
+            status: components["schemas"]["AssignmentStatus"];
+            template: components["schemas"]["AssignedTemplate"];
+            therapist_id: components["schemas"]["UserId"];
+            /**
+             * @description The client's time zone, which the schedule follows.
+             * @example America/New_York
+             */
+            time_zone: string;
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @enum {string} */
+        Category: "reflection" | "trigger" | "question" | "creative" | "body" | "connection" | "grounding" | "cognitive" | "behavioural" | "other";
         ChangePassword: {
             current_password: string;
             /** @description 10 to 128 characters; common or guessable passwords are refused. */
             new_password: components["schemas"]["NewPassword"];
+        };
+        /** @description A client's adherence over every current assignment. */
+        ClientAdherenceView: {
+            /**
+             * Format: date
+             * @description The client's local date the figures end on.
+             */
+            as_of: string;
+            /** @description Each assignment made under the current care link, newest first. */
+            assignments: components["schemas"]["AdherenceView"][];
+            client_id: components["schemas"]["UserId"];
+            last_30_days: components["schemas"]["AdherencePeriod"];
+            /** @description Summed over the assignments below. */
+            last_7_days: components["schemas"]["AdherencePeriod"];
+            /** @example America/New_York */
+            time_zone: string;
         };
         /**
          * @description A client as their therapist sees them: account details only, never the
@@ -800,6 +1254,14 @@ export interface components {
             /** @example Europe/Berlin */
             time_zone: string;
         };
+        /** @description A therapist's comment on a response. */
+        CommentView: {
+            body: string;
+            created_at: components["schemas"]["Timestamp"];
+            id: components["schemas"]["RowId"];
+            response_id: components["schemas"]["ResponseId"];
+            therapist_id: components["schemas"]["UserId"] | null;
+        };
         ConfirmPasswordReset: {
             /** @description 10 to 128 characters; common or guessable passwords are refused. */
             new_password: components["schemas"]["NewPassword"];
@@ -811,6 +1273,19 @@ export interface components {
          * @example Ada
          */
         DisplayName: string;
+        /** @description Answers in progress. */
+        DraftRequest: {
+            /**
+             * @description Answers by field key, checked like a response's except that nothing
+             *     is required yet.
+             */
+            answers: Record<string, never>;
+        };
+        /** @description A saved draft: yours alone; your therapist never sees it. */
+        DraftView: {
+            answers: Record<string, never>;
+            updated_at: components["schemas"]["Timestamp"];
+        };
         /**
          * Format: email
          * @example ada@example.org
@@ -883,6 +1358,103 @@ export interface components {
              */
             message: string;
         };
+        /** @description How a field is answered. */
+        FieldInput: {
+            /**
+             * Format: int32
+             * @description 1 to 2,000 (default 500).
+             * @default 500
+             */
+            max_length: number;
+            /** @enum {string} */
+            type: "text";
+        } | {
+            /**
+             * Format: int32
+             * @description 1 to 20,000 (default 10,000).
+             * @default 10000
+             */
+            max_length: number;
+            /** @enum {string} */
+            type: "long_text";
+        } | {
+            /** Format: int32 */
+            max: number;
+            /** @description What `max` means, e.g. "the most I have ever felt". */
+            max_label?: string | null;
+            /** Format: int32 */
+            min: number;
+            /** @description What `min` means, e.g. "not at all". */
+            min_label?: string | null;
+            /** @enum {string} */
+            type: "scale";
+        } | {
+            /** @description 2 to 30 distinct options of 1 to 100 characters. */
+            options: string[];
+            /** @enum {string} */
+            type: "single_choice";
+        } | {
+            /** @description 2 to 30 distinct options of 1 to 100 characters. */
+            options: string[];
+            /** @enum {string} */
+            type: "multi_choice";
+        } | {
+            /** @description 1 to 30 distinct items of 1 to 100 characters. */
+            items: string[];
+            /** @enum {string} */
+            type: "checklist";
+        } | {
+            /** Format: double */
+            max?: number | null;
+            /** Format: double */
+            min?: number | null;
+            /** @enum {string} */
+            type: "number";
+            /** @description What is counted, e.g. "glasses". */
+            unit?: string | null;
+        } | {
+            /**
+             * Format: int32
+             * @description 1 to 10,080 (a week; default 1,440).
+             * @default 1440
+             */
+            max_minutes: number;
+            /** @enum {string} */
+            type: "duration";
+        } | {
+            /** @enum {string} */
+            type: "time_of_day";
+        } | {
+            /** @description 1 to 20 fields, none of type `rows`. */
+            fields: components["schemas"]["FieldSpec"][];
+            /**
+             * Format: int32
+             * @description 1 to 50 (default 20).
+             * @default 20
+             */
+            max_rows: number;
+            /** @enum {string} */
+            type: "rows";
+        };
+        /** @description One field of an exercise: what the client is asked, and how they answer. */
+        FieldSpec: {
+            /** @description A hint shown with the field; at most 1,000 characters. */
+            help?: string | null;
+            input: components["schemas"]["FieldInput"];
+            /**
+             * @description The answer's name in `answers`: a lower-case letter, then lower-case
+             *     letters, digits or `_`; at most 40; unique among its siblings.
+             * @example situation
+             */
+            key: string;
+            /**
+             * @description What the client sees; 1 to 200 characters, one line.
+             * @example Situation
+             */
+            label: string;
+            /** @description Whether a submitted response must answer it. */
+            required?: boolean;
+        };
         Health: {
             /** @example ok */
             status: string;
@@ -911,6 +1483,27 @@ export interface components {
             email: string;
             /** @example quiet harbour lantern 42 */
             password: string;
+        };
+        /** @description An exercise to assign. */
+        NewAssignmentRequest: {
+            /** @description One of your current clients. */
+            client_id: components["schemas"]["UserId"];
+            /** @description Personal instructions for this client; at most 4,000 characters. */
+            instructions?: string;
+            /** @description In the client's time zone; nothing may start before the client's today. */
+            schedule: components["schemas"]["Schedule"];
+            /** @description A template of yours or of the starter library (not archived). */
+            template_id: components["schemas"]["TemplateId"];
+            /**
+             * Format: int32
+             * @description Default: the template's newest version.
+             */
+            template_version?: number | null;
+        };
+        /** @description A comment for the client on their response. */
+        NewComment: {
+            /** @description 1 to 2,000 characters. */
+            body: string;
         };
         NewEntryRequest: {
             assignment_id?: components["schemas"]["AssignmentId"] | null;
@@ -958,6 +1551,81 @@ export interface components {
              */
             body: string;
         };
+        /** @description A response to an assignment. */
+        NewResponse: {
+            /**
+             * @description Answers by field key, checked against the assignment's template
+             *     version: every required field answered, each in its type's range.
+             */
+            answers: Record<string, never>;
+            /**
+             * Format: int32
+             * @description How helpful it felt, 1 to 5.
+             */
+            helpfulness?: number | null;
+            /** @description A note for yourself (your therapist never sees it); at most 2,000 characters. */
+            note?: string | null;
+            /**
+             * Format: date
+             * @description The due date you answer (`due_on` of an occurrence, today or
+             *     earlier). Default: what is open today, else a `once` still ahead,
+             *     else the latest one missed.
+             */
+            occurrence_on?: string | null;
+            /**
+             * @description Keep the answers to yourself: your therapist sees only that it was
+             *     done, and when.
+             */
+            private?: boolean;
+        };
+        /** @description A new exercise template. */
+        NewTemplate: {
+            category: components["schemas"]["Category"];
+            /**
+             * Format: int32
+             * @description About how long it takes: 1 to 480 minutes.
+             */
+            duration_minutes?: number | null;
+            /** @description 1 to 50 fields, in the order the client sees them. */
+            fields: components["schemas"]["FieldSpec"][];
+            /** @description Plain text or Markdown; at most 20,000 characters. */
+            instructions?: string;
+            /** @description What it is for, in a sentence; at most 500 characters. */
+            purpose?: string;
+            /** @description 1 to 200 characters, one line. */
+            title: string;
+        };
+        /**
+         * @description How far an occurrence has come.
+         * @enum {string}
+         */
+        OccurrenceState: "upcoming" | "open" | "done" | "missed";
+        /** @description One time an assignment is due, in the client's time zone. */
+        OccurrenceView: {
+            /**
+             * Format: int32
+             * @description Responses submitted for it so far (at most `required`).
+             */
+            completed: number;
+            /** @description The instant it is due by. */
+            due_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: date
+             * @description The local date it is due; a response names it as `occurrence_on`.
+             */
+            due_on: string;
+            /**
+             * Format: date
+             * @description The first local date it can be done on.
+             */
+            opens_on: string;
+            /**
+             * Format: int32
+             * @description Responses it needs (1, or `times` for a week of `times_per_week`).
+             */
+            required: number;
+            state: components["schemas"]["OccurrenceState"];
+        };
         /**
          * @description One page of a list in a stable order.
          *
@@ -977,6 +1645,17 @@ export interface components {
          */
         Page_AccountView: {
             items: components["schemas"]["AccountView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
+        Page_AssignmentView: {
+            items: components["schemas"]["AssignmentView"][];
             /** @example null */
             next_cursor: string | null;
         };
@@ -1019,8 +1698,30 @@ export interface components {
          *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
          *     the last page. Cursors are opaque: do not build or parse them.
          */
+        Page_ResponseView: {
+            items: components["schemas"]["ResponseView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
         Page_SharedEntryView: {
             items: components["schemas"]["SharedEntryView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
+        Page_TemplateView: {
+            items: components["schemas"]["TemplateView"][];
             /** @example null */
             next_cursor: string | null;
         };
@@ -1034,7 +1735,7 @@ export interface components {
              * @example not_found
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
+            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
             /**
              * @description A human-readable explanation of this occurrence.
              * @example No resource at this address.
@@ -1096,11 +1797,103 @@ export interface components {
             therapist_id: components["schemas"]["UserId"] | null;
         };
         /** @enum {string} */
-        Resource: "client_profile" | "journal_entry";
+        Resource: "client_profile" | "journal_entry" | "assignment" | "exercise_response";
+        /** Format: uuid */
+        ResponseId: string;
+        /** @description Who sees a response's answers. */
+        ResponsePatch: {
+            /** @description `true`: your therapist sees only that it was done, and when. */
+            private: boolean;
+        };
+        /**
+         * @description A response to an assignment.
+         *
+         *     The client sees all of it. The therapist sees a private response as
+         *     done (when, on time or not) without its answers or rating, and never
+         *     the client's note.
+         */
+        ResponseView: {
+            /** @description Answers by field key; null for the therapist when private. */
+            answers: Record<string, never> | null;
+            /** @description Whether the therapist sees the answers (not private). */
+            answers_visible_to_therapist: boolean;
+            assignment_id: components["schemas"]["AssignmentId"];
+            comments: components["schemas"]["CommentView"][];
+            /**
+             * Format: int32
+             * @description How helpful it felt, 1 to 5; null for the therapist when private.
+             */
+            helpfulness: number | null;
+            id: components["schemas"]["ResponseId"];
+            /** @description The client's private note; always null for the therapist. */
+            note: string | null;
+            /**
+             * Format: date
+             * @description The local date of the occurrence it answers.
+             */
+            occurrence_on: string;
+            /** @description Submitted by the time the occurrence was due. */
+            on_time: boolean;
+            /** @description Private: the therapist sees that it was done and when, nothing more. */
+            private: boolean;
+            submitted_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The template version it answers.
+             */
+            template_version: number;
+        };
         /** @enum {string} */
         Role: "therapist" | "client" | "admin";
         /** Format: uuid */
         RowId: string;
+        /** @description When an exercise is due, in the client's local dates and times. */
+        Schedule: {
+            /** Format: date */
+            due_on: string;
+            due_time?: components["schemas"]["TimeOfDay"] | null;
+            /** @enum {string} */
+            kind: "once";
+        } | {
+            /**
+             * Format: int32
+             * @description At most this many occurrences (1 to 1,000).
+             */
+            count?: number | null;
+            /** Format: date */
+            end_on?: string | null;
+            /** @enum {string} */
+            kind: "daily";
+            /** Format: date */
+            start_on: string;
+        } | {
+            /**
+             * Format: int32
+             * @description At most this many occurrences (1 to 1,000).
+             */
+            count?: number | null;
+            /** Format: date */
+            end_on?: string | null;
+            /** @enum {string} */
+            kind: "weekdays";
+            /** Format: date */
+            start_on: string;
+            weekdays: components["schemas"]["Weekday"][];
+        } | {
+            /**
+             * Format: int32
+             * @description At most this many weeks (1 to 1,000).
+             */
+            count?: number | null;
+            /** Format: date */
+            end_on?: string | null;
+            /** @enum {string} */
+            kind: "times_per_week";
+            /** Format: date */
+            start_on: string;
+            /** Format: int32 */
+            times: number;
+        };
         ShareRequest: {
             expires_at?: components["schemas"]["Timestamp"] | null;
         };
@@ -1135,6 +1928,68 @@ export interface components {
             password: components["schemas"]["NewPassword"];
             time_zone: components["schemas"]["TimeZone"];
         };
+        /** @enum {string} */
+        Source: "starter" | "mine";
+        /** Format: uuid */
+        TemplateId: string;
+        /** @description A change to a template: send only what changes. */
+        TemplatePatch: {
+            category?: components["schemas"]["Category"];
+            /**
+             * Format: int32
+             * @description `null` clears it.
+             */
+            duration_minutes?: number | null;
+            /** @description The whole new list of fields. */
+            fields?: components["schemas"]["FieldSpec"][];
+            instructions?: string;
+            purpose?: string;
+            title?: string;
+        };
+        /** @description One version of an exercise template. */
+        TemplateView: {
+            archived_at: components["schemas"]["Timestamp"] | null;
+            category: components["schemas"]["Category"];
+            copied_from: components["schemas"]["TemplateId"] | null;
+            created_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The newest version: what a new assignment gets.
+             * @example 1
+             */
+            current_version: number;
+            /**
+             * Format: int32
+             * @description About how long it takes, in minutes.
+             */
+            duration_minutes: number | null;
+            /** @description The fields the client answers, in order. */
+            fields: components["schemas"]["FieldSpec"][];
+            id: components["schemas"]["TemplateId"];
+            /** @description Plain text or Markdown; the front end renders it. */
+            instructions: string;
+            /** @example Train your attention to notice what went well. */
+            purpose: string;
+            /**
+             * @description `starter`: the library that ships with the service (read-only);
+             *     `mine`: your own.
+             */
+            source: components["schemas"]["Source"];
+            /** @example Three good things */
+            title: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: int32
+             * @description The version shown.
+             * @example 1
+             */
+            version: number;
+        };
+        /**
+         * @description A local time of day, HH:MM (24-hour).
+         * @example 18:30
+         */
+        TimeOfDay: string;
         /**
          * @description An IANA time zone name.
          * @example Europe/Berlin
@@ -1179,6 +2034,8 @@ export interface components {
             /** @description The `token` query parameter of the link in the verification email. */
             token: string;
         };
+        /** @enum {string} */
+        Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
     };
     responses: {
         /** @description The request could not be read: malformed JSON (`malformed_json`), a query that does not parse (`invalid_query`), an invalid `Idempotency-Key` (`invalid_idempotency_key`) or `If-Match` (`invalid_if_match`), or a used or expired link (`invalid_token`). */
@@ -1215,6 +2072,17 @@ export interface components {
         TooManyRequests: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description No access token, or an invalid or expired one, or its session has ended (`missing_token`, `invalid_token`, `session_ended`). */
+        Unauthorized: {
+            headers: {
+                "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
             };
@@ -1444,6 +2312,1252 @@ export interface operations {
                 };
             };
             /** @description You cannot disable yourself */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_assignments: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Therapists: whose assignments (required). Clients leave it out. */
+                client_id?: components["schemas"]["UserId"];
+                /**
+                 * @description Only active assignments with something due today, or this week
+                 *     (in the client's time zone); `due` of each then lists it.
+                 */
+                due?: "today" | "week";
+                status?: components["schemas"]["AssignmentStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Assignments */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "client_id": "01936f2a-0000-7000-8000-00000000c0a1",
+                     *           "created_at": "2026-03-20T09:05:00Z",
+                     *           "due": [
+                     *             {
+                     *               "completed": 1,
+                     *               "due_at": "2026-03-30T04:00:00Z",
+                     *               "due_on": "2026-03-29",
+                     *               "opens_on": "2026-03-23",
+                     *               "required": 3,
+                     *               "state": "open"
+                     *             }
+                     *           ],
+                     *           "ended_at": null,
+                     *           "id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *           "instructions": "Three evenings this week is plenty.",
+                     *           "next_due": {
+                     *             "completed": 1,
+                     *             "due_at": "2026-03-30T04:00:00Z",
+                     *             "due_on": "2026-03-29",
+                     *             "opens_on": "2026-03-23",
+                     *             "required": 3,
+                     *             "state": "open"
+                     *           },
+                     *           "schedule": {
+                     *             "kind": "times_per_week",
+                     *             "start_on": "2026-03-23",
+                     *             "times": 3
+                     *           },
+                     *           "status": "active",
+                     *           "template": {
+                     *             "category": "reflection",
+                     *             "duration_minutes": 10,
+                     *             "fields": [
+                     *               {
+                     *                 "input": {
+                     *                   "max_length": 2000,
+                     *                   "type": "long_text"
+                     *                 },
+                     *                 "key": "went_well",
+                     *                 "label": "What went well today?",
+                     *                 "required": true
+                     *               },
+                     *               {
+                     *                 "input": {
+                     *                   "max": 10,
+                     *                   "max_label": "very good",
+                     *                   "min": 0,
+                     *                   "min_label": "very low",
+                     *                   "type": "scale"
+                     *                 },
+                     *                 "key": "mood",
+                     *                 "label": "How do you feel now?",
+                     *                 "required": false
+                     *               }
+                     *             ],
+                     *             "id": "01936f2c-0000-7000-8000-0000000000a1",
+                     *             "instructions": "Before bed, write down what went well today.",
+                     *             "purpose": "Notice what went well.",
+                     *             "title": "Good things",
+                     *             "version": 1
+                     *           },
+                     *           "therapist_id": "01936f2a-0000-7000-8000-00000000f001",
+                     *           "time_zone": "America/New_York",
+                     *           "updated_at": "2026-03-20T09:05:00Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Page_AssignmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid filters, limit or cursor; `client_id` missing (therapists) or sent (clients) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_assignment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "01936f2a-0000-7000-8000-00000000c0a1",
+                 *       "instructions": "Three evenings this week is plenty.",
+                 *       "schedule": {
+                 *         "kind": "times_per_week",
+                 *         "start_on": "2026-03-23",
+                 *         "times": 3
+                 *       },
+                 *       "template_id": "01936f2c-0000-7000-8000-0000000000a1"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewAssignmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The assignment */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "client_id": "01936f2a-0000-7000-8000-00000000c0a1",
+                     *       "created_at": "2026-03-20T09:05:00Z",
+                     *       "due": [
+                     *         {
+                     *           "completed": 1,
+                     *           "due_at": "2026-03-30T04:00:00Z",
+                     *           "due_on": "2026-03-29",
+                     *           "opens_on": "2026-03-23",
+                     *           "required": 3,
+                     *           "state": "open"
+                     *         }
+                     *       ],
+                     *       "ended_at": null,
+                     *       "id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *       "instructions": "Three evenings this week is plenty.",
+                     *       "next_due": {
+                     *         "completed": 1,
+                     *         "due_at": "2026-03-30T04:00:00Z",
+                     *         "due_on": "2026-03-29",
+                     *         "opens_on": "2026-03-23",
+                     *         "required": 3,
+                     *         "state": "open"
+                     *       },
+                     *       "schedule": {
+                     *         "kind": "times_per_week",
+                     *         "start_on": "2026-03-23",
+                     *         "times": 3
+                     *       },
+                     *       "status": "active",
+                     *       "template": {
+                     *         "category": "reflection",
+                     *         "duration_minutes": 10,
+                     *         "fields": [
+                     *           {
+                     *             "input": {
+                     *               "max_length": 2000,
+                     *               "type": "long_text"
+                     *             },
+                     *             "key": "went_well",
+                     *             "label": "What went well today?",
+                     *             "required": true
+                     *           },
+                     *           {
+                     *             "input": {
+                     *               "max": 10,
+                     *               "max_label": "very good",
+                     *               "min": 0,
+                     *               "min_label": "very low",
+                     *               "type": "scale"
+                     *             },
+                     *             "key": "mood",
+                     *             "label": "How do you feel now?",
+                     *             "required": false
+                     *           }
+                     *         ],
+                     *         "id": "01936f2c-0000-7000-8000-0000000000a1",
+                     *         "instructions": "Before bed, write down what went well today.",
+                     *         "purpose": "Notice what went well.",
+                     *         "title": "Good things",
+                     *         "version": 1
+                     *       },
+                     *       "therapist_id": "01936f2a-0000-7000-8000-00000000f001",
+                     *       "time_zone": "America/New_York",
+                     *       "updated_at": "2026-03-20T09:05:00Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AssignmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists assign exercises */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The template is archived (`template_archived`), or the Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_assignments: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Therapists: whose assignments (required). Clients leave it out. */
+                client_id?: components["schemas"]["UserId"];
+                /**
+                 * @description Only active assignments with something due today, or this week
+                 *     (in the client's time zone); `due` of each then lists it.
+                 */
+                due?: "today" | "week";
+                status?: components["schemas"]["AssignmentStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Assignments */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid filters, limit or cursor; `client_id` missing (therapists) or sent (clients) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_assignment: {
+        parameters: {
+            query?: {
+                /** @description What `due` lists: today's occurrences (default) or this week's. */
+                due?: "today" | "week";
+            };
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_assignment: {
+        parameters: {
+            query?: {
+                /** @description What `due` lists: today's occurrences (default) or this week's. */
+                due?: "today" | "week";
+            };
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_assignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentPatch"];
+            };
+        };
+        responses: {
+            /** @description The assignment */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists change assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The assignment has ended (`assignment_ended`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_assignment_adherence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Adherence */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-04-01",
+                     *       "assignment_id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *       "last_30_days": {
+                     *         "completed_late": 0,
+                     *         "completed_on_time": 2,
+                     *         "completion_rate": 0.6666666666666666,
+                     *         "due": 3,
+                     *         "from": "2026-03-03",
+                     *         "missed": 1,
+                     *         "pending": 0,
+                     *         "to": "2026-04-01"
+                     *       },
+                     *       "last_7_days": {
+                     *         "completed_late": 0,
+                     *         "completed_on_time": 2,
+                     *         "completion_rate": 0.6666666666666666,
+                     *         "due": 3,
+                     *         "from": "2026-03-26",
+                     *         "missed": 1,
+                     *         "pending": 0,
+                     *         "to": "2026-04-01"
+                     *       },
+                     *       "status": "active",
+                     *       "time_zone": "America/New_York",
+                     *       "title": "Good things"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AdherenceView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_assignment_adherence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Adherence */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_assignment_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients keep drafts */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No draft, or no such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    save_assignment_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftRequest"];
+            };
+        };
+        responses: {
+            /** @description The saved draft */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DraftView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients keep drafts */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The assignment has ended (`assignment_not_active`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_assignment_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients keep drafts */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No draft, or no such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_assignment_draft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients keep drafts */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No draft, or no such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_assignment_responses: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Responses */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ResponseView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_assignment_response: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "answers": {
+                 *         "mood": 7,
+                 *         "went_well": "A long walk with my sister."
+                 *       },
+                 *       "helpfulness": 4
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewResponse"];
+            };
+        };
+        responses: {
+            /** @description The response */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "answers": {
+                     *         "mood": 7,
+                     *         "went_well": "A long walk with my sister."
+                     *       },
+                     *       "answers_visible_to_therapist": true,
+                     *       "assignment_id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *       "comments": [],
+                     *       "helpfulness": 4,
+                     *       "id": "01936f2c-0000-7000-8000-0000000000c1",
+                     *       "note": null,
+                     *       "occurrence_on": "2026-03-29",
+                     *       "on_time": true,
+                     *       "private": false,
+                     *       "submitted_at": "2026-03-25T01:12:00Z",
+                     *       "template_version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ResponseView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients respond */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The assignment is paused or ended (`assignment_not_active`), or the Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_assignment_responses: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Responses */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_assignment_response: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+                /** @description The response */
+                response_id: components["schemas"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such response of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_assignment_response: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+                /** @description The response */
+                response_id: components["schemas"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients and their therapists reach assignments */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such response of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_assignment_response: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+                /** @description The response */
+                response_id: components["schemas"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResponsePatch"];
+            };
+        };
+        responses: {
+            /** @description The response */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only clients change their responses */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such response of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_response_comment: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The assignment */
+                id: components["schemas"]["AssignmentId"];
+                /** @description The response */
+                response_id: components["schemas"]["ResponseId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewComment"];
+            };
+        };
+        responses: {
+            /** @description The comment */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CommentView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists comment */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such response to an assignment of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -1735,6 +3849,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refresh_token": "9f2c4e1a7b3d5f6e8a0c2e4f6a8b0d2c4e6f8a0b2d4f6e8a0c2e4f6a8b0d2c4e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Refresh"];
             };
         };
@@ -1746,6 +3865,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "1b3d5f7a9c1e3b5d7f9a1c3e5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5a7c9e1b3d",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["TokenPair"];
                 };
             };
@@ -1845,6 +3972,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "token": "5d1f0c7a9e3b2d4f6a8c0e2b4d6f8a1c3e5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e"
+                 *     }
+                 */
                 "application/json": components["schemas"]["VerifyEmail"];
             };
         };
@@ -2148,6 +4280,94 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_client_adherence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Adherence */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientAdherenceView"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_client_adherence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Adherence */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     get_client_agenda: {
         parameters: {
             query?: {
@@ -2172,6 +4392,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "body": "Why do Sunday evenings feel heavy?",
+                     *           "created_at": "2026-03-29T18:04:11.512Z",
+                     *           "discussed_at": null,
+                     *           "entry_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+                     *           "expires_at": null,
+                     *           "kind": "question_for_session",
+                     *           "mood": 2,
+                     *           "read_at": null,
+                     *           "shared_at": "2026-03-29T18:05:00Z",
+                     *           "tags": [
+                     *             "sunday"
+                     *           ],
+                     *           "title": "For Tuesday"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_SharedEntryView"];
                 };
             };
@@ -2377,6 +4619,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "body": "Why do Sunday evenings feel heavy?",
+                     *           "created_at": "2026-03-29T18:04:11.512Z",
+                     *           "discussed_at": null,
+                     *           "entry_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+                     *           "expires_at": null,
+                     *           "kind": "question_for_session",
+                     *           "mood": 2,
+                     *           "read_at": null,
+                     *           "shared_at": "2026-03-29T18:05:00Z",
+                     *           "tags": [
+                     *             "sunday"
+                     *           ],
+                     *           "title": "For Tuesday"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_SharedEntryView"];
                 };
             };
@@ -2615,6 +4879,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "body": "Thank you for writing this down. Let's start with it on Tuesday."
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewReply"];
             };
         };
@@ -2626,6 +4895,14 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "body": "Thank you for writing this down. Let's start with it on Tuesday.",
+                     *       "created_at": "2026-03-30T08:15:00Z",
+                     *       "id": "01936f2b-0000-7000-8000-0000000000e1",
+                     *       "therapist_id": "01936f2a-0000-7000-8000-00000000f001"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReplyView"];
                 };
             };
@@ -2665,6 +4942,482 @@ export interface operations {
             415: components["responses"]["UnsupportedMediaType"];
             /** @description Empty or too long */
             422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_exercise_templates: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Only your own (`mine`) or only the starter library (`starter`). */
+                source?: components["schemas"]["Source"];
+                /** @description Only this category. */
+                category?: components["schemas"]["Category"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TemplateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_exercise_template: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "reflection",
+                 *       "duration_minutes": 10,
+                 *       "fields": [
+                 *         {
+                 *           "input": {
+                 *             "max_length": 2000,
+                 *             "type": "long_text"
+                 *           },
+                 *           "key": "went_well",
+                 *           "label": "What went well today?",
+                 *           "required": true
+                 *         },
+                 *         {
+                 *           "input": {
+                 *             "max": 10,
+                 *             "max_label": "very good",
+                 *             "min": 0,
+                 *             "min_label": "very low",
+                 *             "type": "scale"
+                 *           },
+                 *           "key": "mood",
+                 *           "label": "How do you feel now?",
+                 *           "required": false
+                 *         }
+                 *       ],
+                 *       "instructions": "Before bed, write down what went well today.",
+                 *       "purpose": "Notice what went well.",
+                 *       "title": "Good things"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewTemplate"];
+            };
+        };
+        responses: {
+            /** @description The template (version 1) */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "archived_at": null,
+                     *       "category": "reflection",
+                     *       "copied_from": "5ea7e700-0000-4000-8000-000000000011",
+                     *       "created_at": "2026-03-20T09:00:00Z",
+                     *       "current_version": 1,
+                     *       "duration_minutes": 10,
+                     *       "fields": [
+                     *         {
+                     *           "input": {
+                     *             "max_length": 2000,
+                     *             "type": "long_text"
+                     *           },
+                     *           "key": "went_well",
+                     *           "label": "What went well today?",
+                     *           "required": true
+                     *         },
+                     *         {
+                     *           "input": {
+                     *             "max": 10,
+                     *             "max_label": "very good",
+                     *             "min": 0,
+                     *             "min_label": "very low",
+                     *             "type": "scale"
+                     *           },
+                     *           "key": "mood",
+                     *           "label": "How do you feel now?",
+                     *           "required": false
+                     *         }
+                     *       ],
+                     *       "id": "01936f2c-0000-7000-8000-0000000000a1",
+                     *       "instructions": "Before bed, write down what went well today.",
+                     *       "purpose": "Notice what went well.",
+                     *       "source": "mine",
+                     *       "title": "Good things",
+                     *       "updated_at": "2026-03-20T09:00:00Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_exercise_templates: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Only your own (`mine`) or only the starter library (`starter`). */
+                source?: components["schemas"]["Source"];
+                /** @description Only this category. */
+                category?: components["schemas"]["Category"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Templates */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_exercise_template: {
+        parameters: {
+            query?: {
+                /** @description A past version (default: the newest). */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The template */
+                id: components["schemas"]["TemplateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such template (or version) of yours or of the starter library */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    archive_exercise_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template */
+                id: components["schemas"]["TemplateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Archived */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Not a therapist, or a starter template (`starter_template`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such template of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_exercise_template: {
+        parameters: {
+            query?: {
+                /** @description A past version (default: the newest). */
+                version?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The template */
+                id: components["schemas"]["TemplateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such template (or version) of yours or of the starter library */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_exercise_template: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The template */
+                id: components["schemas"]["TemplateId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplatePatch"];
+            };
+        };
+        responses: {
+            /** @description The template at its new version */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Not a therapist, or a starter template (`starter_template`) */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such template of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    copy_exercise_template: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The template to copy */
+                id: components["schemas"]["TemplateId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy */
+            201: {
+                headers: {
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    Location: components["headers"]["Location"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TemplateView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Only therapists keep a library */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such template of yours or of the starter library */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another request */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -2746,6 +5499,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "ada@example.org"
+                 *     }
+                 */
                 "application/json": components["schemas"]["NewInvitation"];
             };
         };
@@ -2758,6 +5516,18 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accepted_at": null,
+                     *       "client_id": null,
+                     *       "created_at": "2026-03-20T09:00:00Z",
+                     *       "email": "ada@example.org",
+                     *       "expires_at": "2026-03-27T09:00:00Z",
+                     *       "id": "01936f2a-0000-7000-8000-00000000a001",
+                     *       "revoked_at": null,
+                     *       "status": "pending"
+                     *     }
+                     */
                     "application/json": components["schemas"]["InvitationView"];
                 };
             };
@@ -2928,6 +5698,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "display_name": "Ada",
+                 *       "password": "quiet harbour lantern 42",
+                 *       "time_zone": "America/New_York"
+                 *     }
+                 */
                 "application/json": components["schemas"]["AcceptInvitation"];
             };
         };
@@ -2940,6 +5717,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-03-21T14:30:00Z",
+                     *       "display_name": "Ada",
+                     *       "email": "ada@example.org",
+                     *       "email_verified": true,
+                     *       "id": "01936f2a-0000-7000-8000-00000000c0a1",
+                     *       "role": "client",
+                     *       "time_zone": "America/New_York"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Profile"];
                 };
             };
@@ -3449,6 +6237,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mood": 3,
+                 *       "tags": [
+                 *         "sunday",
+                 *         "work"
+                 *       ],
+                 *       "title": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["EntryPatch"];
             };
         };
@@ -3461,6 +6259,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "assignment_id": null,
+                     *       "body": "Why do Sunday evenings feel heavy?",
+                     *       "created_at": "2026-03-29T18:04:11.512Z",
+                     *       "id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f",
+                     *       "kind": "question_for_session",
+                     *       "mood": 3,
+                     *       "share": null,
+                     *       "tags": [
+                     *         "sunday",
+                     *         "work"
+                     *       ],
+                     *       "title": null,
+                     *       "updated_at": "2026-03-29T19:10:00Z",
+                     *       "version": 2
+                     *     }
+                     */
                     "application/json": components["schemas"]["EntryView"];
                 };
             };
@@ -3810,6 +6626,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "action": "read",
+                     *           "actor_id": "01936f2a-0000-7000-8000-00000000f001",
+                     *           "actor_role": "therapist",
+                     *           "at": "2026-03-30T08:14:02Z",
+                     *           "id": "01936f2b-0000-7000-8000-0000000000a7",
+                     *           "request_id": "4f1c2a9e-77d0-4c1b-9a55-0c3d2e1f0a9b",
+                     *           "resource": "journal_entry",
+                     *           "resource_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Page_AccessEntry"];
                 };
             };

@@ -67,6 +67,16 @@ pub fn therapist_of(conn: &mut DbConnection, client: UserId) -> DomainResult<Opt
         .optional()?)
 }
 
+/// A person's time zone as their profile has it now.
+pub fn zone_of(conn: &mut DbConnection, user: UserId) -> DomainResult<chrono_tz::Tz> {
+    let zone: String = users::table
+        .find(user)
+        .select(users::time_zone)
+        .first(conn)?;
+    zone.parse()
+        .map_err(|_| DomainError::Internal(format!("stored time zone {zone:?}")))
+}
+
 /// The client's live link: its id and therapist.
 pub fn live_link_of(
     conn: &mut DbConnection,
@@ -187,6 +197,11 @@ impl CareAccess {
 
     pub fn therapist(&self) -> UserId {
         self.reader.id()
+    }
+
+    /// The therapist reading, as their own proof (for their own library).
+    pub fn reader(&self) -> &Therapist {
+        &self.reader
     }
 
     /// The live link the access was opened on; shares made under it are

@@ -244,6 +244,122 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable};
+    use crate::db::sql::{Id, Instant};
+
+    exercise_templates (id) {
+        id -> Id,
+        owner_id -> Nullable<Id>,
+        copied_from -> Nullable<Id>,
+        current_version -> Integer,
+        created_at -> Instant,
+        updated_at -> Instant,
+        archived_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    exercise_template_versions (template_id, version) {
+        template_id -> Id,
+        version -> Integer,
+        title -> Text,
+        purpose -> Text,
+        instructions -> Text,
+        duration_minutes -> Nullable<Integer>,
+        category -> Text,
+        fields -> Text,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    assignments (id) {
+        id -> Id,
+        therapist_id -> Id,
+        client_id -> Id,
+        link_id -> Id,
+        template_id -> Id,
+        template_version -> Integer,
+        instructions -> Text,
+        status -> Text,
+        created_at -> Instant,
+        updated_at -> Instant,
+        ended_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Date, Text};
+    use crate::db::sql::{Id, Instant};
+
+    assignment_schedules (id) {
+        id -> Id,
+        assignment_id -> Id,
+        effective_from -> Date,
+        schedule -> Text,
+        paused -> Bool,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Date, Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    exercise_responses (id) {
+        id -> Id,
+        assignment_id -> Id,
+        client_id -> Id,
+        occurrence_on -> Date,
+        template_version -> Integer,
+        answers -> Text,
+        helpfulness -> Nullable<Integer>,
+        note -> Nullable<Text>,
+        private -> Bool,
+        on_time -> Bool,
+        submitted_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::db::sql::{Id, Instant};
+
+    exercise_drafts (assignment_id) {
+        assignment_id -> Id,
+        client_id -> Id,
+        answers -> Text,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    exercise_comments (id) {
+        id -> Id,
+        response_id -> Id,
+        therapist_id -> Nullable<Id>,
+        body -> Text,
+        created_at -> Instant,
+    }
+}
+
+diesel::joinable!(exercise_template_versions -> exercise_templates (template_id));
+diesel::joinable!(assignments -> care_links (link_id));
+diesel::joinable!(assignment_schedules -> assignments (assignment_id));
+diesel::joinable!(exercise_responses -> assignments (assignment_id));
+diesel::joinable!(exercise_drafts -> assignments (assignment_id));
+diesel::joinable!(exercise_comments -> exercise_responses (response_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     care_links,
@@ -259,4 +375,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     journal_replies,
     idempotency_keys,
     outbox,
+    exercise_templates,
+    exercise_template_versions,
+    assignments,
+    assignment_schedules,
+    exercise_responses,
+    exercise_drafts,
+    exercise_comments,
 );

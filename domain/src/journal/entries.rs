@@ -135,8 +135,23 @@ fn write_tags(conn: &mut DbConnection, entry: EntryId, tags: &[String]) -> Domai
     Ok(())
 }
 
+/// An entry may answer only one of its author's own assignments.
+fn check_assignment(
+    conn: &mut DbConnection,
+    client: UserId,
+    assignment: Option<AssignmentId>,
+) -> DomainResult<()> {
+    match assignment {
+        Some(id) if !crate::exercises::assignments::is_own(conn, client, id)? => Err(
+            DomainError::invalid("assignment_id", "invalid", "is not one of your assignments"),
+        ),
+        _ => Ok(()),
+    }
+}
+
 pub fn create(conn: &mut DbConnection, me: &Client, new: &NewEntry) -> DomainResult<Entry> {
     let client = me.id();
+    check_assignment(conn, client, new.assignment_id)?;
     let now = Timestamp::now();
     let id = EntryId::new();
     diesel::insert_into(journal_entries::table)
@@ -383,6 +398,9 @@ pub fn update(
     let current = lock_entry(conn, client, id)?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(DomainError::PreconditionFailed);
+    }
+    if let Some(assignment) = changes.assignment_id {
+        check_assignment(conn, client, assignment)?;
     }
     let tags = match &changes.tags {
         Some(tags) => tags_json(tags)?,

@@ -53,14 +53,26 @@ fn ids(values: &[Value], field: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every practice operation of the document, as (METHOD, path template).
-fn practice_routes() -> BTreeSet<(String, String)> {
-    let doc = serde_json::to_value(between_api::openapi::document()).unwrap();
+/// Every operation the document marks `x-access-logged` (a therapist
+/// reaches client data through the care access), as (METHOD, path
+/// template). Every practice operation is one of them.
+fn access_logged_routes() -> BTreeSet<(String, String)> {
+    let doc = serde_json::to_value(between_api::openapi::contract().unwrap()).unwrap();
     let mut routes = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
+            if method == "head" || !operation.is_object() {
+                continue;
+            }
             let tags = operation["tags"].as_array().cloned().unwrap_or_default();
+            let logged = operation["x-access-logged"] == json!(true);
             if tags.iter().any(|t| t == "practice") {
+                assert!(
+                    logged,
+                    "{method} {path} is a practice route without x-access-logged"
+                );
+            }
+            if logged {
                 routes.insert((method.to_uppercase(), path.clone()));
             }
         }
@@ -78,6 +90,48 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
     let question = write(&app, &client, "question_for_session", "Sleep?").await;
     let second_question = write(&app, &client, "question_for_session", "Work?").await;
     let c = &client.id;
+    // An exercise assigned to the client, answered twice.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+        .to_string();
+    let template = app
+        .post(
+            "/api/v1/exercise-templates",
+            Some(&therapist.access),
+            json!({"title": "Breathe", "category": "grounding", "fields": [{"key": "how", "label": "How", "input": {"type": "text"}}]}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let new_assignment = json!({"client_id": c, "template_id": template["id"], "schedule": {"kind": "daily", "start_on": today}});
+    let assignment = app
+        .post(
+            "/api/v1/assignments",
+            Some(&therapist.access),
+            new_assignment.clone(),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let a = assignment["id"].as_str().unwrap().to_owned();
+    let mut answers = Vec::new();
+    for how in ["slowly", "again"] {
+        let r = app
+            .post(
+                &format!("/api/v1/assignments/{a}/responses"),
+                Some(&client.access),
+                json!({"answers": {"how": how}}),
+            )
+            .await
+            .json::<Value>()
+            .await
+            .unwrap();
+        answers.push(r["id"].as_str().unwrap().to_owned());
+    }
+    let r = answers[0].clone();
 
     // What each route must log: the ids of the items it shows.
     type Shown = fn(&Value) -> Vec<String>;
@@ -132,6 +186,69 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             |_| Vec::new(),
         ),
         (
+            Method::POST,
+            "/api/v1/assignments",
+            "/api/v1/assignments".into(),
+            Some(new_assignment),
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/assignments",
+            format!("/api/v1/assignments?client_id={c}&limit=1"),
+            None,
+            |v| ids(v["items"].as_array().unwrap(), "id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assignments/{id}",
+            format!("/api/v1/assignments/{a}"),
+            None,
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/assignments/{id}",
+            format!("/api/v1/assignments/{a}"),
+            Some(json!({"instructions": "Slowly."})),
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/assignments/{id}/responses",
+            format!("/api/v1/assignments/{a}/responses"),
+            None,
+            |v| ids(v["items"].as_array().unwrap(), "id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assignments/{id}/responses/{response_id}",
+            format!("/api/v1/assignments/{a}/responses/{r}"),
+            None,
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::POST,
+            "/api/v1/assignments/{id}/responses/{response_id}/comments",
+            format!("/api/v1/assignments/{a}/responses/{r}/comments"),
+            Some(json!({"body": "Good."})),
+            |v| vec![v["response_id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/assignments/{id}/adherence",
+            format!("/api/v1/assignments/{a}/adherence"),
+            None,
+            |v| vec![v["assignment_id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/adherence",
+            format!("/api/v1/clients/{c}/adherence"),
+            None,
+            |v| ids(v["assignments"].as_array().unwrap(), "assignment_id"),
+        ),
+        (
             Method::DELETE,
             "/api/v1/clients/{id}",
             format!("/api/v1/clients/{c}"),
@@ -145,8 +262,8 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
         .collect();
     assert_eq!(
         walked,
-        practice_routes(),
-        "every practice route is walked here; add a new one to this table"
+        access_logged_routes(),
+        "every access-logged route is walked here; add a new one to this table"
     );
 
     // Writes on an item log that item; ending the link reads nothing.
@@ -198,6 +315,8 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
         match *template {
             "/api/v1/clients" => assert_eq!(expected.len(), 1, "the look-ahead row is not logged"),
             "/api/v1/clients/{id}/shared" => assert_eq!(expected.len(), 2),
+            "/api/v1/assignments/{id}/responses" => assert_eq!(expected.len(), 2),
+            "/api/v1/clients/{id}/adherence" => assert_eq!(expected.len(), 2),
             "/api/v1/clients/{id}/agenda" => {
                 assert_eq!(expected, {
                     let mut q = vec![question.clone(), second_question.clone()];

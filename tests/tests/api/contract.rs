@@ -387,6 +387,50 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
         .unwrap()
         .to_owned();
 
+    // An exercise of the therapist's, assigned to the client and answered.
+    let template: Value = app
+        .post(
+            "/api/v1/exercise-templates",
+            Some(&therapist.access),
+            json!({"title": "Breathe", "category": "grounding", "fields": [{"key": "how", "label": "How", "input": {"type": "text"}}]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::America::New_York)
+        .date_naive()
+        .to_string();
+    let assignment: Value = app
+        .post(
+            "/api/v1/assignments",
+            Some(&therapist.access),
+            json!({"client_id": client.id, "template_id": template["id"], "schedule": {"kind": "daily", "start_on": today}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let response: Value = app
+        .post(
+            &format!(
+                "/api/v1/assignments/{}/responses",
+                assignment["id"].as_str().unwrap()
+            ),
+            Some(&client.access),
+            json!({"answers": {"how": "slowly"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (template_id, assignment_id, response_id) = (
+        template["id"].as_str().unwrap().to_owned(),
+        assignment["id"].as_str().unwrap().to_owned(),
+        response["id"].as_str().unwrap().to_owned(),
+    );
+
     let doc = between_api::openapi::contract().unwrap();
     let mut tried = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
@@ -410,6 +454,25 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
                 "invitations" => (Some(&therapist.access), template.clone()),
                 "journal" => (Some(&client.access), template.replace("{id}", &mine)),
                 "me" | "auth" => (Some(&client.access), template.clone()),
+                "exercises" => {
+                    let who = match id {
+                        "create_assignment_response"
+                        | "save_assignment_draft"
+                        | "update_assignment_response" => &client.access,
+                        _ => &therapist.access,
+                    };
+                    let object = if template.starts_with("/api/v1/exercise-templates") {
+                        &template_id
+                    } else {
+                        &assignment_id
+                    };
+                    (
+                        Some(who),
+                        template
+                            .replace("{id}", object)
+                            .replace("{response_id}", &response_id),
+                    )
+                }
                 other => panic!("{id}: choose a caller for the {other} tag"),
             };
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
@@ -437,7 +500,36 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
             }
         }
     }
-    assert!(tried >= 15 * 7, "{tried}");
+    assert!(tried >= 22 * 7, "{tried}");
+    let kept: Value = app
+        .get_as(
+            &format!("/api/v1/exercise-templates/{template_id}"),
+            &therapist.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["version"], 1);
+    let kept: Value = app
+        .get_as(
+            &format!("/api/v1/assignments/{assignment_id}/responses"),
+            &client.access,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(kept["items"][0]["private"], false);
+    assert!(kept["items"][0]["comments"].as_array().unwrap().is_empty());
+    let draft = app
+        .get_as(
+            &format!("/api/v1/assignments/{assignment_id}/draft"),
+            &client.access,
+        )
+        .await;
+    assert_eq!(draft.status(), 404);
 
     // Nothing changed: the client is still enabled and signed in, the
     // entries are as they were, the invitation still opens.

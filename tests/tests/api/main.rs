@@ -7,6 +7,7 @@ mod contract;
 mod database;
 mod email;
 mod errors;
+mod exercises;
 mod hardening;
 mod health;
 mod jobs;

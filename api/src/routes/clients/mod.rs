@@ -1,6 +1,7 @@
 //! A therapist's clients.
 
 mod delete_client;
+mod get_adherence;
 mod get_agenda;
 mod get_client;
 mod get_clients;
@@ -27,7 +28,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_shared_entry::get_shared_entry)
         .service(post_reply::post_reply)
         .service(get_agenda::get_agenda)
-        .service(post_discussed::post_discussed);
+        .service(post_discussed::post_discussed)
+        .service(get_adherence::get_adherence);
 }
 
 /// A client as their therapist sees them: account details only, never the

@@ -3,22 +3,15 @@ use domain::ids::{AssignmentId, EntryId};
 use domain::journal::entries::Share;
 use domain::journal::entries::{self, EntryChanges};
 use domain::journal::{parse_body, parse_mood, parse_tags, parse_title, EntryKind, BODY_MAX_CHARS};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{if_match, EntryView};
 use crate::auth::ClientAuth;
 use crate::error::{ApiError, Problem};
 use crate::extract;
-use crate::routes::{non_null, Fields};
+use crate::routes::{non_null, present, Fields};
 use crate::state::AppState;
-
-/// Absent stays `None`; an explicit `null` becomes `Some(None)`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
-}
 
 /// Fields to change; leave out what stays. `title`, `mood` and
 /// `assignment_id` can be cleared with `null`; `kind`, `body` and `tags`

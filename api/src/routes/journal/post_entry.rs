@@ -94,7 +94,7 @@ pub async fn post_entry(
         &auth,
         key,
         fingerprint,
-        "/api/v1/journal/entries",
+        Some("/api/v1/journal/entries"),
         move |conn, me| {
             let entry = entries::create(conn, me, &new)?;
             Ok(EntryView::new(entry, None, None))
