@@ -628,8 +628,35 @@ fn add_examples(doc: &mut Value) {
     }
 }
 
+/// Tagged unions whose variants refuse unknown properties (serde's
+/// `deny_unknown_fields`, which utoipa does not carry into `oneOf`).
+const CLOSED_UNIONS: &[&str] = &["FieldInput", "Schedule"];
+
+/// Local dates are `YYYY-MM-DD`: the pattern says so where `format: date`
+/// alone is not checked by every validator.
+fn add_date_patterns(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("date") {
+                map.insert("pattern".into(), json!("^[0-9]{4}-[0-9]{2}-[0-9]{2}$"));
+            }
+            map.values_mut().for_each(add_date_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_date_patterns),
+        _ => {}
+    }
+}
+
 /// Publishes the document: see the module note.
 pub fn finish(doc: &mut Value) {
+    add_date_patterns(doc);
+    for union in CLOSED_UNIONS {
+        if let Some(variants) = doc["components"]["schemas"][union]["oneOf"].as_array_mut() {
+            for variant in variants {
+                variant["additionalProperties"] = Value::Bool(false);
+            }
+        }
+    }
     add_examples(doc);
     doc["servers"] = json!([{ "url": "/", "description": "This service" }]);
     doc["info"]["contact"] = json!({ "name": "The Between team" });

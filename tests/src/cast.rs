@@ -37,6 +37,11 @@ impl Expect {
         }
     }
 
+    /// The same, except for the admin.
+    pub fn but_admin(self, admin: u16) -> Self {
+        Self { admin, ..self }
+    }
+
     /// Everyone signed in may call it (about themselves).
     pub fn anyone_signed_in(ok: u16) -> Self {
         Self {

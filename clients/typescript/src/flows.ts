@@ -271,6 +271,71 @@ async function main(): Promise<void> {
   });
   check(deleted.response.status === 204, "deleted");
 
+  // --- Exercises: copy a starter template, assign it, answer it. -------------
+  const starter = await api.GET("/api/v1/exercise-templates", {
+    headers: bearer(therapist.access_token),
+    params: { query: { source: "starter", category: "reflection", limit: 100 } },
+  });
+  const goodThings = starter.data?.items.find((t) => t.title === "Three good things");
+  check(goodThings !== undefined, "the starter library ships");
+  const copied = await api.POST("/api/v1/exercise-templates/{id}/copy", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: goodThings.id } },
+  });
+  check(copied.response.status === 201 && copied.data?.source === "mine", "copied into my library");
+  const kinds = copied.data.fields.map((f) => f.input.type);
+  check(kinds.every((k) => k === "text"), "typed fields");
+  // "Today" is the client's local date (America/New_York).
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+  const assigned = await api.POST("/api/v1/assignments", {
+    headers: bearer(therapist.access_token),
+    body: {
+      client_id: clientId,
+      template_id: copied.data.id,
+      instructions: "Before bed, three lines are enough.",
+      schedule: { kind: "daily", start_on: today, count: 14 },
+    },
+  });
+  check(assigned.response.status === 201 && assigned.data?.next_due?.due_on === today, "assigned, due today");
+  const assignmentId = assigned.data.id;
+  const due = await api.GET("/api/v1/assignments", {
+    headers: bearer(client.access_token),
+    params: { query: { due: "today" } },
+  });
+  check(due.data?.items[0]?.due[0]?.state === "open", "due today for the client");
+  const draft = await api.PUT("/api/v1/assignments/{id}/draft", {
+    headers: bearer(client.access_token),
+    params: { path: { id: assignmentId } },
+    body: { answers: { first: "A slow breakfast" } },
+  });
+  check(draft.response.status === 200, "a draft kept");
+  const incomplete = await api.POST("/api/v1/assignments/{id}/responses", {
+    headers: bearer(client.access_token),
+    params: { path: { id: assignmentId } },
+    body: { answers: { first: "A slow breakfast" } },
+  });
+  check(incomplete.error?.errors?.[0]?.field === "answers.second", "required fields named");
+  const answered = await api.POST("/api/v1/assignments/{id}/responses", {
+    headers: bearer(client.access_token),
+    params: { path: { id: assignmentId } },
+    body: {
+      answers: { first: "A slow breakfast", second: "A call with Sam", third: "Finished the book" },
+      helpfulness: 4,
+      private: true,
+    },
+  });
+  check(answered.response.status === 201 && answered.data?.on_time === true, "answered on time");
+  const seenResponses = await api.GET("/api/v1/assignments/{id}/responses", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: assignmentId } },
+  });
+  check(seenResponses.data?.items[0]?.answers === null && seenResponses.data.items[0].private, "private: done, not what");
+  const adherence = await api.GET("/api/v1/clients/{id}/adherence", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId } },
+  });
+  check(adherence.data?.last_7_days.completed_on_time === 1, "adherence counts it");
+
   // --- Logout ends the session at once. --------------------------------------
   const out = await api.POST("/api/v1/auth/logout", { headers: bearer(client.access_token) });
   check(out.response.status === 204, "logged out");

@@ -61,11 +61,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Assignments: a client's own, or a therapist's for one client.
-         * @description A client sees their own assignments; a therapist names one of their
-         *     current clients in `client_id` and sees the assignments made under the
-         *     current care link (each one listed is written to the client's access
-         *     log). Newest first. With `due=today` (or `week`) only active
+         * Assignments: a client's own, or a therapist's.
+         * @description A client sees their own assignments. A therapist sees those made under
+         *     their current care links, with every current client or the one named in
+         *     `client_id` (each one listed is written to its client's access log).
+         *     Newest first. With `due=today` (or `week`) only active
          *     assignments with something due then, in the client's time zone.
          */
         get: operations["list_assignments"];
@@ -81,7 +81,7 @@ export interface paths {
         delete?: never;
         options?: never;
         /**
-         * Headers only: Assignments: a client's own, or a therapist's for one client.
+         * Headers only: Assignments: a client's own, or a therapist's.
          * @description The headers `GET` would answer (`list_assignments`), without the body.
          */
         head: operations["head_list_assignments"];
@@ -1279,11 +1279,15 @@ export interface components {
              * @description Answers by field key, checked like a response's except that nothing
              *     is required yet.
              */
-            answers: Record<string, never>;
+            answers: {
+                [key: string]: unknown;
+            };
         };
         /** @description A saved draft: yours alone; your therapist never sees it. */
         DraftView: {
-            answers: Record<string, never>;
+            answers: {
+                [key: string]: unknown;
+            };
             updated_at: components["schemas"]["Timestamp"];
         };
         /**
@@ -1557,7 +1561,9 @@ export interface components {
              * @description Answers by field key, checked against the assignment's template
              *     version: every required field answered, each in its type's range.
              */
-            answers: Record<string, never>;
+            answers: {
+                [key: string]: unknown;
+            };
             /**
              * Format: int32
              * @description How helpful it felt, 1 to 5.
@@ -1814,7 +1820,9 @@ export interface components {
          */
         ResponseView: {
             /** @description Answers by field key; null for the therapist when private. */
-            answers: Record<string, never> | null;
+            answers: {
+                [key: string]: unknown;
+            } | null;
             /** @description Whether the therapist sees the answers (not private). */
             answers_visible_to_therapist: boolean;
             assignment_id: components["schemas"]["AssignmentId"];
@@ -2335,7 +2343,10 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
-                /** @description Therapists: whose assignments (required). Clients leave it out. */
+                /**
+                 * @description Therapists: only this client's (default: every current client's).
+                 *     Clients see only their own.
+                 */
                 client_id?: components["schemas"]["UserId"];
                 /**
                  * @description Only active assignments with something due today, or this week
@@ -2445,7 +2456,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not a current client of yours */
+            /** @description `client_id` names nobody who is your current client (or, for a client, someone else) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2455,7 +2466,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Invalid filters, limit or cursor; `client_id` missing (therapists) or sent (clients) */
+            /** @description Invalid filters, limit or cursor */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2623,7 +2634,10 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string;
-                /** @description Therapists: whose assignments (required). Clients leave it out. */
+                /**
+                 * @description Therapists: only this client's (default: every current client's).
+                 *     Clients see only their own.
+                 */
                 client_id?: components["schemas"]["UserId"];
                 /**
                  * @description Only active assignments with something due today, or this week
@@ -2656,7 +2670,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not a current client of yours */
+            /** @description `client_id` names nobody who is your current client (or, for a client, someone else) */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2664,7 +2678,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Invalid filters, limit or cursor; `client_id` missing (therapists) or sent (clients) */
+            /** @description Invalid filters, limit or cursor */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -157,6 +157,33 @@ pub fn clients(
     Ok(rows)
 }
 
+/// Writes one access-log row per item a therapist was shown from lists
+/// that span their clients (each row to the item's client). The query that
+/// found the items must have joined the live links of `me`.
+pub(crate) fn log_across(
+    conn: &mut DbConnection,
+    me: &Therapist,
+    resource: Resource,
+    action: Action,
+    items: impl IntoIterator<Item = (UserId, uuid::Uuid)>,
+) -> DomainResult<()> {
+    for (client, item) in items {
+        audit::record(
+            conn,
+            &Access {
+                client,
+                actor: me.id(),
+                actor_role: me.role(),
+                resource,
+                resource_id: Some(item),
+                action,
+                request_id: me.request_id(),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Proof that a therapist may read a client's data now: their link is live.
 /// Every read through it is written to the client's access log.
 #[derive(Debug)]

@@ -271,17 +271,17 @@ impl Tallies {
         assignments: &[Assignment],
         now: Timestamp,
     ) -> DomainResult<Self> {
-        let Some(first) = assignments.first() else {
+        // Each client's today is their own; one window covers them all.
+        let todays = assignments.iter().map(|a| a.today(now));
+        let (Some(first), Some(last)) = (todays.clone().min(), todays.max()) else {
             return Ok(Self::default());
         };
-        // Zones differ by at most a day; a margin covers every client.
-        let today = first.today(now);
         let ids: Vec<AssignmentId> = assignments.iter().map(|a| a.id).collect();
         Self::load(
             conn,
             &ids,
-            today - Duration::days(40),
-            today + Duration::days(HORIZON + 1),
+            first - Duration::days(40),
+            last + Duration::days(HORIZON + 1),
         )
     }
 }
@@ -300,7 +300,59 @@ macro_rules! with_context {
     };
 }
 
+/// What [`with_context!`] selects: the row, when its link ended, the
+/// client's zone and the template version.
+macro_rules! selected {
+    () => {
+        (
+            Row::as_select(),
+            care_links::ended_at,
+            users::time_zone,
+            VersionRow::as_select(),
+        )
+    };
+}
+
+/// A page of assignments matching `$condition`, newest first. Due work is
+/// computed, not stored, so with a `due` or `status` filter the (few)
+/// assignments of the condition are loaded and filtered here.
+macro_rules! page_where {
+    ($conn:expr, $filter:expr, $page:expr, $now:expr, $condition:expr) => {{
+        let mut query = with_context!()
+            .filter($condition)
+            .select(selected!())
+            .order(assignments::id.desc())
+            .into_boxed();
+        if let Some(after) = $page.after {
+            query = query.filter(assignments::id.lt(AssignmentId(after)));
+        }
+        let rows: Vec<Loaded> = if $filter.due.is_some() || $filter.status.is_some() {
+            query.load($conn)?
+        } else {
+            query.limit($page.fetch()).load($conn)?
+        };
+        listed($conn, rows, $filter, $page, $now)
+    }};
+}
+
 type Loaded = (Row, Option<Timestamp>, String, VersionRow);
+
+fn listed(
+    conn: &mut DbConnection,
+    rows: Vec<Loaded>,
+    filter: &AssignmentFilter,
+    page: &PageRequest,
+    now: Timestamp,
+) -> DomainResult<(Vec<Assignment>, Tallies)> {
+    let all = load_all(conn, rows)?;
+    let tallies = Tallies::around(conn, &all, now)?;
+    let mut kept: Vec<Assignment> = all
+        .into_iter()
+        .filter(|a| keep(a, filter, &tallies, now))
+        .collect();
+    kept.truncate(usize::try_from(page.fetch()).unwrap_or(usize::MAX));
+    Ok((kept, tallies))
+}
 
 fn load_all(conn: &mut DbConnection, rows: Vec<Loaded>) -> DomainResult<Vec<Assignment>> {
     let ids: Vec<AssignmentId> = rows.iter().map(|(row, ..)| row.id).collect();
@@ -390,34 +442,7 @@ pub fn list_own(
     page: &PageRequest,
     now: Timestamp,
 ) -> DomainResult<(Vec<Assignment>, Tallies)> {
-    let mut query = with_context!()
-        .filter(assignments::client_id.eq(me.id()))
-        .select((
-            Row::as_select(),
-            care_links::ended_at,
-            users::time_zone,
-            VersionRow::as_select(),
-        ))
-        .order(assignments::id.desc())
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(assignments::id.lt(AssignmentId(after)));
-    }
-    let rows: Vec<Loaded> = if filter.due.is_some() || filter.status.is_some() {
-        // Due work is computed, not stored: filter the client's (few)
-        // assignments here.
-        query.load(conn)?
-    } else {
-        query.limit(page.fetch()).load(conn)?
-    };
-    let all = load_all(conn, rows)?;
-    let tallies = Tallies::around(conn, &all, now)?;
-    let mut kept: Vec<Assignment> = all
-        .into_iter()
-        .filter(|a| keep(a, filter, &tallies, now))
-        .collect();
-    kept.truncate(usize::try_from(page.fetch()).unwrap_or(usize::MAX));
-    Ok((kept, tallies))
+    page_where!(conn, filter, page, now, assignments::client_id.eq(me.id()))
 }
 
 /// One of the client's own assignments.
@@ -425,12 +450,7 @@ pub fn get_own(conn: &mut DbConnection, me: &Client, id: AssignmentId) -> Domain
     let rows = with_context!()
         .filter(assignments::id.eq(id))
         .filter(assignments::client_id.eq(me.id()))
-        .select((
-            Row::as_select(),
-            care_links::ended_at,
-            users::time_zone,
-            VersionRow::as_select(),
-        ))
+        .select(selected!())
         .load(conn)?;
     one(conn, rows)
 }
@@ -462,12 +482,7 @@ pub(crate) fn find_for(
         .filter(assignments::id.eq(id))
         .filter(assignments::link_id.eq(access.link()))
         .filter(care_links::ended_at.is_null())
-        .select((
-            Row::as_select(),
-            care_links::ended_at,
-            users::time_zone,
-            VersionRow::as_select(),
-        ))
+        .select(selected!())
         .load(conn)?;
     one(conn, rows)
 }
@@ -492,34 +507,42 @@ pub fn list_for(
     page: &PageRequest,
     now: Timestamp,
 ) -> DomainResult<(Vec<Assignment>, Tallies)> {
-    let mut query = with_context!()
-        .filter(assignments::link_id.eq(access.link()))
-        .filter(care_links::ended_at.is_null())
-        .select((
-            Row::as_select(),
-            care_links::ended_at,
-            users::time_zone,
-            VersionRow::as_select(),
-        ))
-        .order(assignments::id.desc())
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(assignments::id.lt(AssignmentId(after)));
-    }
-    let rows: Vec<Loaded> = if filter.due.is_some() || filter.status.is_some() {
-        query.load(conn)?
-    } else {
-        query.limit(page.fetch()).load(conn)?
-    };
-    let all = load_all(conn, rows)?;
-    let tallies = Tallies::around(conn, &all, now)?;
-    let mut kept: Vec<Assignment> = all
-        .into_iter()
-        .filter(|a| keep(a, filter, &tallies, now))
-        .collect();
-    kept.truncate(usize::try_from(page.fetch()).unwrap_or(usize::MAX));
+    let (kept, tallies) = page_where!(
+        conn,
+        filter,
+        page,
+        now,
+        assignments::link_id
+            .eq(access.link())
+            .and(care_links::ended_at.is_null())
+    )?;
     let shown = page.shown(&kept).iter().map(|a| a.id.0);
     access.log(conn, Resource::Assignment, Action::List, shown)?;
+    Ok((kept, tallies))
+}
+
+/// The therapist's assignments to all their current clients, newest first
+/// (each one shown is logged to its client's access log).
+pub fn list_mine(
+    conn: &mut DbConnection,
+    me: &crate::access::Therapist,
+    filter: &AssignmentFilter,
+    page: &PageRequest,
+    now: Timestamp,
+) -> DomainResult<(Vec<Assignment>, Tallies)> {
+    let (kept, tallies) = page_where!(
+        conn,
+        filter,
+        page,
+        now,
+        assignments::therapist_id
+            .eq(me.id())
+            .and(care_links::therapist_id.eq(me.id()))
+            .and(care_links::ended_at.is_null())
+            .and(users::disabled_at.is_null())
+    )?;
+    let shown = page.shown(&kept).iter().map(|a| (a.client_id, a.id.0));
+    crate::care::log_across(conn, me, Resource::Assignment, Action::List, shown)?;
     Ok((kept, tallies))
 }
 
@@ -532,12 +555,7 @@ pub fn all_for(
     let rows = with_context!()
         .filter(assignments::link_id.eq(access.link()))
         .filter(care_links::ended_at.is_null())
-        .select((
-            Row::as_select(),
-            care_links::ended_at,
-            users::time_zone,
-            VersionRow::as_select(),
-        ))
+        .select(selected!())
         .order(assignments::id.desc())
         .load(conn)?;
     let all = load_all(conn, rows)?;

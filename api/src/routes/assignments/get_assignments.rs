@@ -4,7 +4,6 @@ use domain::care;
 use domain::exercises::assignments::{self, AssignmentFilter, AssignmentStatus, DueWindow};
 use domain::ids::UserId;
 use domain::page::Page;
-use domain::FieldError;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -22,7 +21,8 @@ pub struct AssignmentQuery {
     /// `next_cursor` of the previous page.
     #[param(pattern = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")]
     pub cursor: Option<String>,
-    /// Therapists: whose assignments (required). Clients leave it out.
+    /// Therapists: only this client's (default: every current client's).
+    /// Clients see only their own.
     pub client_id: Option<UserId>,
     /// Only active assignments with something due today, or this week
     /// (in the client's time zone); `due` of each then lists it.
@@ -31,12 +31,12 @@ pub struct AssignmentQuery {
     pub status: Option<AssignmentStatus>,
 }
 
-/// Assignments: a client's own, or a therapist's for one client.
+/// Assignments: a client's own, or a therapist's.
 ///
-/// A client sees their own assignments; a therapist names one of their
-/// current clients in `client_id` and sees the assignments made under the
-/// current care link (each one listed is written to the client's access
-/// log). Newest first. With `due=today` (or `week`) only active
+/// A client sees their own assignments. A therapist sees those made under
+/// their current care links, with every current client or the one named in
+/// `client_id` (each one listed is written to its client's access log).
+/// Newest first. With `due=today` (or `week`) only active
 /// assignments with something due then, in the client's time zone.
 #[utoipa::path(
     tag = super::TAG,
@@ -45,8 +45,8 @@ pub struct AssignmentQuery {
     responses(
         (status = 200, description = "Assignments", body = Page<AssignmentView>),
         (status = 403, description = "Only clients and their therapists reach assignments", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "Not a current client of yours", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid filters, limit or cursor; `client_id` missing (therapists) or sent (clients)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`client_id` names nobody who is your current client (or, for a client, someone else)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid filters, limit or cursor", body = Problem, content_type = "application/problem+json"),
     ),
 )]
 #[get("/assignments")]
@@ -63,23 +63,16 @@ pub async fn get_assignments(
     };
     let client_id = query.client_id;
     let now = state.config.clock.now();
-    let wrong = |message: &str| {
-        ApiError::Validation(vec![FieldError::new("client_id", "invalid", message)])
-    };
     let (rows, tallies) = match auth.claimed_role() {
         Role::Therapist => {
-            let client = client_id.ok_or_else(|| {
-                ApiError::Validation(vec![FieldError::new(
-                    "client_id",
-                    "required",
-                    "name the client whose assignments you want",
-                )])
-            })?;
             auth.tx(&state, move |conn, actor| match Caller::of(actor)? {
-                Caller::Therapist(me) => {
-                    let access = care::open(conn, &me, client)?;
-                    Ok(assignments::list_for(conn, &access, &filter, &page, now)?)
-                }
+                Caller::Therapist(me) => Ok(match client_id {
+                    Some(client) => {
+                        let access = care::open(conn, &me, client)?;
+                        assignments::list_for(conn, &access, &filter, &page, now)?
+                    }
+                    None => assignments::list_mine(conn, &me, &filter, &page, now)?,
+                }),
                 Caller::Client(_) => Err(ApiError::Internal(anyhow::anyhow!("role changed"))),
             })
             .await?
@@ -92,10 +85,11 @@ pub async fn get_assignments(
             .into())
         }
         Role::Client => {
-            if client_id.is_some() {
-                return Err(wrong("only therapists name a client"));
-            }
             auth.db(&state, move |conn, actor| match Caller::of(actor)? {
+                // A client names nobody but themselves.
+                Caller::Client(me) if client_id.is_some_and(|c| c != me.id()) => {
+                    Err(ApiError::NotFound)
+                }
                 Caller::Client(me) => Ok(assignments::list_own(conn, &me, &filter, &page, now)?),
                 Caller::Therapist(_) => Err(ApiError::Internal(anyhow::anyhow!("role changed"))),
             })

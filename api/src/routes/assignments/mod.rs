@@ -242,7 +242,7 @@ pub struct ResponseView {
     #[schema(minimum = 1)]
     pub template_version: i32,
     /// Answers by field key; null for the therapist when private.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::HashMap<String, serde_json::Value>>)]
     pub answers: Option<Map<String, Value>>,
     /// How helpful it felt, 1 to 5; null for the therapist when private.
     #[schema(minimum = 1, maximum = 5)]

@@ -23,7 +23,7 @@ pub struct NewResponse {
     pub occurrence_on: Option<NaiveDate>,
     /// Answers by field key, checked against the assignment's template
     /// version: every required field answered, each in its type's range.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub answers: Map<String, Value>,
     /// How helpful it felt, 1 to 5.
     #[schema(minimum = 1, maximum = 5)]

@@ -17,14 +17,14 @@ use crate::state::AppState;
 pub struct DraftRequest {
     /// Answers by field key, checked like a response's except that nothing
     /// is required yet.
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub answers: Map<String, Value>,
 }
 
 /// A saved draft: yours alone; your therapist never sees it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DraftView {
-    #[schema(value_type = Object)]
+    #[schema(value_type = std::collections::HashMap<String, serde_json::Value>)]
     pub answers: Map<String, Value>,
     pub updated_at: Timestamp,
 }
