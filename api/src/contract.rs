@@ -410,7 +410,7 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
     let template = json!({
         "id": "01936f2c-0000-7000-8000-0000000000a1",
         "source": "mine",
-        "copied_from": "5ea7e700-0000-4000-8000-000000000011",
+        "copied_from": "00000000-5ea7-4000-8000-000000000011",
         "version": 1,
         "current_version": 1,
         "title": "Good things",

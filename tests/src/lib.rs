@@ -173,6 +173,15 @@ pub async fn spawn_app_at(at: &str) -> (TestApp, domain::time::Clock) {
     (app, clock)
 }
 
+/// Today's date in `zone` by the real clock (clients the helpers invite
+/// live in America/New_York), as `YYYY-MM-DD`.
+pub fn today_in(zone: chrono_tz::Tz) -> String {
+    chrono::Utc::now()
+        .with_timezone(&zone)
+        .date_naive()
+        .to_string()
+}
+
 /// An RFC 3339 instant.
 pub fn instant(at: &str) -> domain::Timestamp {
     domain::Timestamp(

@@ -1573,9 +1573,9 @@ export interface components {
             note?: string | null;
             /**
              * Format: date
-             * @description The due date you answer (`due_on` of an occurrence, today or
-             *     earlier). Default: what is open today, else a `once` still ahead,
-             *     else the latest one missed.
+             * @description A date of the occurrence you answer (from its `opens_on` to its
+             *     `due_on`, today or earlier). Default: the first not done of what is
+             *     open today, a `once` still ahead, the latest one missed; else today's.
              */
             occurrence_on?: string | null;
             /**
@@ -1617,7 +1617,8 @@ export interface components {
             due_at: components["schemas"]["Timestamp"];
             /**
              * Format: date
-             * @description The local date it is due; a response names it as `occurrence_on`.
+             * @description The local date it is due. A response names one of its dates,
+             *     `opens_on` to `due_on`, as `occurrence_on`.
              */
             due_on: string;
             /**
@@ -1837,7 +1838,8 @@ export interface components {
             note: string | null;
             /**
              * Format: date
-             * @description The local date of the occurrence it answers.
+             * @description A local date of the occurrence it answers (for a week, the day it
+             *     was done on).
              */
             occurrence_on: string;
             /** @description Submitted by the time the occurrence was due. */
@@ -5074,7 +5076,7 @@ export interface operations {
                      * @example {
                      *       "archived_at": null,
                      *       "category": "reflection",
-                     *       "copied_from": "5ea7e700-0000-4000-8000-000000000011",
+                     *       "copied_from": "00000000-5ea7-4000-8000-000000000011",
                      *       "created_at": "2026-03-20T09:00:00Z",
                      *       "current_version": 1,
                      *       "duration_minutes": 10,

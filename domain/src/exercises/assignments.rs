@@ -151,7 +151,7 @@ impl Assignment {
         now: Timestamp,
         today: NaiveDate,
     ) -> Due {
-        let tally = tallies.of(self.id, o.due_on);
+        let tally = tallies.of(self.id, &o);
         Due {
             occurrence: o,
             completed: (tally.on_time + tally.late).min(o.required),
@@ -159,65 +159,65 @@ impl Assignment {
         }
     }
 
-    /// Adherence over the last `days` local days (today included).
+    /// Adherence over the last `days` local days (today included): every
+    /// occurrence that overlaps them, so the week under way counts too.
     pub fn adherence(&self, tallies: &Tallies, now: Timestamp, days: i64) -> Adherence {
         let today = self.today(now);
         let from = today - Duration::days(days - 1);
         let mut adherence = Adherence::empty(from, today);
-        for o in self.plan(from, today) {
-            adherence.add(&o, tallies.of(self.id, o.due_on), now);
+        for o in self.plan(from, today + Duration::days(6)) {
+            if o.opens_on <= today {
+                adherence.add(&o, tallies.of(self.id, &o), now);
+            }
         }
         adherence
     }
 
-    /// The occurrence a response answers: the one named, or else the one
-    /// open today, a `once` still ahead, or the latest one missed.
+    /// The occurrence a response answers, and the date the response names
+    /// (a day of it): the one holding the named date, or else the first of
+    /// these not done yet: the one open today, a `once` still ahead, the
+    /// latest one missed; or else the one open today again.
     pub(crate) fn occurrence_for(
         &self,
         named: Option<NaiveDate>,
         tallies: &Tallies,
         now: Timestamp,
-    ) -> DomainResult<Occurrence> {
+    ) -> DomainResult<(Occurrence, NaiveDate)> {
         let today = self.today(now);
         let not_due =
             |detail: &str| DomainError::invalid("occurrence_on", "invalid", detail.to_owned());
+        let once = matches!(self.schedule, Schedule::Once { .. });
         if let Some(date) = named {
             return self
-                .plan(date, date)
+                .plan(date, date + Duration::days(6))
                 .into_iter()
-                .find(|o| o.due_on == date)
-                .filter(|o| o.opens_on <= today || matches!(self.schedule, Schedule::Once { .. }))
+                .find(|o| o.opens_on <= date && date <= o.due_on)
+                .filter(|o| o.opens_on <= today || once)
+                .map(|o| (o, date))
                 .ok_or_else(|| {
                     not_due("is not a date this assignment is due on (today or before)")
                 });
         }
         // A week ahead covers the week open today; a `once` may lie further.
-        let ahead = match self.schedule {
-            Schedule::Once { .. } => HORIZON,
-            _ => 6,
-        };
+        let ahead = if once { HORIZON } else { 6 };
         let around = self.plan(today - Duration::days(31), today + Duration::days(ahead));
-        if let Some(open) = around
+        let done = |o: &Occurrence| {
+            let t = tallies.of(self.id, o);
+            t.on_time + t.late >= o.required
+        };
+        let open = around
             .iter()
-            .find(|o| o.opens_on <= today && today <= o.due_on)
-        {
-            return Ok(*open);
+            .find(|o| o.opens_on <= today && today <= o.due_on);
+        if let Some(o) = open.filter(|o| !done(o)) {
+            return Ok((*o, today));
         }
-        if let Some(ahead) = around
-            .iter()
-            .find(|o| o.due_on > today && matches!(self.schedule, Schedule::Once { .. }))
-        {
-            return Ok(*ahead);
+        if let Some(o) = around.iter().find(|o| o.due_on > today && once && !done(o)) {
+            return Ok((*o, o.due_on));
         }
-        around
-            .iter()
-            .rev()
-            .filter(|o| o.due_on < today)
-            .find(|o| {
-                let t = tallies.of(self.id, o.due_on);
-                t.on_time + t.late < o.required
-            })
-            .copied()
+        if let Some(o) = around.iter().rev().find(|o| o.due_on < today && !done(o)) {
+            return Ok((*o, o.due_on));
+        }
+        open.map(|o| (*o, today))
             .ok_or_else(|| not_due("nothing is due now; name the date you answer"))
     }
 }
@@ -230,8 +230,19 @@ const HORIZON: i64 = super::schedule::HORIZON_DAYS;
 pub struct Tallies(HashMap<(AssignmentId, NaiveDate), Tally>);
 
 impl Tallies {
-    pub fn of(&self, assignment: AssignmentId, date: NaiveDate) -> Tally {
-        self.0.get(&(assignment, date)).copied().unwrap_or_default()
+    /// The responses to one occurrence: those naming any of its dates (a
+    /// week's responses name the day they were made).
+    pub fn of(&self, assignment: AssignmentId, occurrence: &Occurrence) -> Tally {
+        let mut tally = Tally::default();
+        let mut day = occurrence.opens_on;
+        while day <= occurrence.due_on {
+            if let Some(t) = self.0.get(&(assignment, day)) {
+                tally.on_time += t.on_time;
+                tally.late += t.late;
+            }
+            day += Duration::days(1);
+        }
+        tally
     }
 
     /// The responses of `assignments` to occurrences in `from..=to`.
@@ -578,6 +589,8 @@ pub fn parse_instructions(raw: &str) -> Result<String, crate::FieldError> {
     }
 }
 
+/// Starts a segment on `from`, or on the day the last one started if that
+/// is later (a client who moved west can be a day behind it).
 fn insert_segment(
     conn: &mut DbConnection,
     id: AssignmentId,
@@ -585,6 +598,11 @@ fn insert_segment(
     schedule: &Schedule,
     paused: bool,
 ) -> DomainResult<()> {
+    let latest: Option<NaiveDate> = assignment_schedules::table
+        .filter(assignment_schedules::assignment_id.eq(id))
+        .select(diesel::dsl::max(assignment_schedules::effective_from))
+        .first(conn)?;
+    let from = latest.map_or(from, |l| from.max(l));
     diesel::insert_into(assignment_schedules::table)
         .values((
             assignment_schedules::id.eq(RowId::new()),
@@ -596,6 +614,20 @@ fn insert_segment(
             assignment_schedules::created_at.eq(Timestamp::now()),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Changes of one assignment, and responses to it, take turns with each
+/// other (SQLite's write transaction holds the database lock already).
+pub(crate) fn lock(conn: &mut DbConnection, id: AssignmentId) -> DomainResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        assignments::table
+            .filter(assignments::id.eq(id))
+            .select(assignments::id)
+            .for_update()
+            .first::<AssignmentId>(c)
+            .optional()?;
+    }
     Ok(())
 }
 
@@ -669,16 +701,7 @@ pub fn update(
     changes: AssignmentChanges,
     now: Timestamp,
 ) -> DomainResult<Assignment> {
-    // Two changes of one assignment take turns (SQLite's write
-    // transaction holds the database lock already).
-    if let DbConnection::Postgresql(c) = conn {
-        assignments::table
-            .filter(assignments::id.eq(id))
-            .select(assignments::id)
-            .for_update()
-            .first::<AssignmentId>(c)
-            .optional()?;
-    }
+    lock(conn, id)?;
     let current = find_for(conn, access, id)?;
     if current.status == AssignmentStatus::Ended {
         return Err(DomainError::Conflict {
@@ -687,6 +710,13 @@ pub fn update(
         });
     }
     let today = current.today(now);
+    if changes.status == Some(AssignmentStatus::Ended) && changes.schedule.is_some() {
+        return Err(DomainError::invalid(
+            "schedule",
+            "invalid",
+            "cannot change with the assignment ending",
+        ));
+    }
     if let Some(schedule) = &changes.schedule {
         schedule
             .check("schedule", today)

@@ -196,6 +196,7 @@ pub fn submit(
     submission: Submission,
     now: Timestamp,
 ) -> DomainResult<(Response, Assignment)> {
+    assignments::lock(conn, id)?;
     let assignment = assignments::get_own(conn, me, id)?;
     if assignment.status != AssignmentStatus::Active {
         return Err(DomainError::Conflict {
@@ -212,20 +213,20 @@ pub fn submit(
         .check_answers(&submission.answers, Completeness::Submitted)
         .map_err(DomainError::Validation)?;
     let tallies = Tallies::around(conn, std::slice::from_ref(&assignment), now)?;
-    let occurrence = assignment.occurrence_for(submission.occurrence_on, &tallies, now)?;
+    let (occurrence, date) = assignment.occurrence_for(submission.occurrence_on, &tallies, now)?;
     let response = ResponseId::new();
     diesel::insert_into(exercise_responses::table)
         .values((
             exercise_responses::id.eq(response),
             exercise_responses::assignment_id.eq(id),
             exercise_responses::client_id.eq(me.id()),
-            exercise_responses::occurrence_on.eq(occurrence.due_on),
+            exercise_responses::occurrence_on.eq(date),
             exercise_responses::template_version.eq(assignment.template_version),
             exercise_responses::answers.eq(Value::Object(answers).to_string()),
             exercise_responses::helpfulness.eq(submission.helpfulness),
             exercise_responses::note.eq(submission.note.as_deref()),
             exercise_responses::private.eq(submission.private),
-            exercise_responses::on_time.eq(now <= occurrence.due_at),
+            exercise_responses::on_time.eq(now < occurrence.due_at),
             exercise_responses::submitted_at.eq(now),
         ))
         .execute(conn)?;
@@ -409,15 +410,21 @@ pub fn save_draft(
         .map_err(DomainError::Validation)?;
     let now = Timestamp::now();
     let json = Value::Object(answers.clone()).to_string();
-    diesel::delete(exercise_drafts::table.find(id)).execute(conn)?;
-    diesel::insert_into(exercise_drafts::table)
+    // One statement, so two saves at once both succeed (the later wins).
+    crate::on_backend!(conn, c => diesel::insert_into(exercise_drafts::table)
         .values((
             exercise_drafts::assignment_id.eq(id),
             exercise_drafts::client_id.eq(me.id()),
-            exercise_drafts::answers.eq(json),
+            exercise_drafts::answers.eq(&json),
             exercise_drafts::updated_at.eq(now),
         ))
-        .execute(conn)?;
+        .on_conflict(exercise_drafts::assignment_id)
+        .do_update()
+        .set((
+            exercise_drafts::answers.eq(&json),
+            exercise_drafts::updated_at.eq(now),
+        ))
+        .execute(c))?;
     Ok(Draft {
         answers,
         updated_at: now,

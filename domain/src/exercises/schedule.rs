@@ -200,6 +200,20 @@ impl Schedule {
 
     /// Occurrences due on a local date in `from..=to`, in date order.
     pub fn occurrences(&self, zone: Tz, from: NaiveDate, to: NaiveDate) -> Vec<Occurrence> {
+        self.occurrences_within(zone, from, to, (NaiveDate::MIN, NaiveDate::MAX))
+    }
+
+    /// The same, for a schedule in effect only on the local dates of
+    /// `within`: a week cut by its start or end opens or closes there and
+    /// needs no more responses than it has days.
+    pub fn occurrences_within(
+        &self,
+        zone: Tz,
+        from: NaiveDate,
+        to: NaiveDate,
+        within: (NaiveDate, NaiveDate),
+    ) -> Vec<Occurrence> {
+        let (from, to) = (from.max(within.0), to.min(within.1));
         let end_of = |date: NaiveDate| start_of_day(date + Duration::days(1), zone);
         let mut out = Vec::new();
         if from > to {
@@ -257,9 +271,10 @@ impl Schedule {
                     first_monday + Duration::days(7 * i64::from(n) - 1)
                 });
                 // Weeks whose due date (their last day) falls in from..=to.
+                let last = last.min(within.1);
                 let mut monday = monday_of(from.max(*start_on)).max(first_monday);
                 while monday <= to.min(last) {
-                    let opens_on = monday.max(*start_on);
+                    let opens_on = monday.max(*start_on).max(within.0);
                     let due_on = (monday + Duration::days(6)).min(last);
                     if due_on >= from && due_on <= to {
                         let days = u32::try_from((due_on - opens_on).num_days() + 1).unwrap_or(1);
@@ -302,7 +317,10 @@ fn monday_of(date: NaiveDate) -> NaiveDate {
 /// The date of the `n`-th day (from 1) on or after `start` whose weekday is
 /// in `days`.
 fn nth_matching_day(start: NaiveDate, days: &[Weekday], n: u32) -> NaiveDate {
-    let per_week = days.len().max(1) as u32;
+    if days.is_empty() {
+        return start;
+    }
+    let per_week = days.len() as u32;
     let whole_weeks = (n - 1) / per_week;
     let mut left = n - whole_weeks * per_week;
     let mut day = start + Duration::days(7 * i64::from(whole_weeks));
@@ -361,10 +379,6 @@ pub fn plan(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Vec<Occurrence> {
-    let to = match ends_on {
-        Some(end) => to.min(end - Duration::days(1)),
-        None => to,
-    };
     let mut out = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
         let next = segments[i + 1..]
@@ -379,9 +393,14 @@ pub fn plan(
         {
             continue;
         }
-        let last = next.map_or(to, |n| to.min(n - Duration::days(1)));
-        let first = from.max(segment.effective_from);
-        out.extend(segment.schedule.occurrences(zone, first, last));
+        let until = next.map_or(NaiveDate::MAX, |n| n - Duration::days(1));
+        let until = ends_on.map_or(until, |end| until.min(end - Duration::days(1)));
+        out.extend(segment.schedule.occurrences_within(
+            zone,
+            from,
+            to,
+            (segment.effective_from, until),
+        ));
     }
     out
 }
@@ -421,7 +440,9 @@ impl Occurrence {
     }
 }
 
-/// Adherence over local dates `from..=to`: what was due, and how it went.
+/// Adherence over local dates `from..=to`: what was due in it (every
+/// occurrence that overlaps it, so this week's counts while it runs), and
+/// how it went.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Adherence {
     pub from: NaiveDate,
@@ -635,6 +656,64 @@ mod tests {
                 "2026-01-12",
                 "2026-01-19"
             ]
+        );
+    }
+
+    #[test]
+    fn a_week_cut_by_a_pause_closes_early_and_a_resumed_one_opens_late() {
+        let weekly = Schedule::TimesPerWeek {
+            times: 3,
+            start_on: d("2026-01-05"),
+            end_on: None,
+            count: None,
+        };
+        let segments = [
+            Segment {
+                effective_from: d("2026-01-05"),
+                schedule: weekly.clone(),
+                paused: false,
+            },
+            Segment {
+                effective_from: d("2026-01-08"),
+                schedule: weekly.clone(),
+                paused: true,
+            },
+            Segment {
+                effective_from: d("2026-01-16"),
+                schedule: weekly,
+                paused: false,
+            },
+        ];
+        let o = plan(
+            &segments,
+            None,
+            chrono_tz::UTC,
+            d("2026-01-01"),
+            d("2026-01-31"),
+        );
+        let weeks: Vec<(String, String, u32)> = o
+            .iter()
+            .map(|o| (o.opens_on.to_string(), o.due_on.to_string(), o.required))
+            .collect();
+        assert_eq!(
+            weeks,
+            [
+                ("2026-01-05".into(), "2026-01-07".into(), 3),
+                ("2026-01-16".into(), "2026-01-18".into(), 3),
+                ("2026-01-19".into(), "2026-01-25".into(), 3),
+            ]
+        );
+        // Ending on the 21st closes that week on the 20th, with 2 days.
+        let ended = plan(
+            &segments,
+            Some(d("2026-01-21")),
+            chrono_tz::UTC,
+            d("2026-01-19"),
+            d("2026-01-31"),
+        );
+        assert_eq!(
+            (ended[0].due_on.to_string(), ended[0].required),
+            ("2026-01-20".into(), 2)
         );
     }
 

@@ -91,10 +91,7 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
     let second_question = write(&app, &client, "question_for_session", "Work?").await;
     let c = &client.id;
     // An exercise assigned to the client, answered twice.
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let template = app
         .post(
             "/api/v1/exercise-templates",

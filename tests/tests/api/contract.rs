@@ -398,10 +398,7 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
         .json()
         .await
         .unwrap();
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let assignment: Value = app
         .post(
             "/api/v1/assignments",

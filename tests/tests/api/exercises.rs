@@ -128,10 +128,7 @@ async fn the_starter_library_ships_on_a_fresh_database_and_every_template_can_be
     ] {
         assert!(titles.contains(&title), "{title} ships");
     }
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     for template in items {
         let id = template["id"].as_str().unwrap();
         // Starter templates are read-only.
@@ -373,10 +370,7 @@ async fn editing_an_assigned_template_makes_a_new_version_and_old_answers_keep_t
         .await;
     let template = create_template(&app, &therapist, every_field()).await;
     let tid = template["id"].as_str().unwrap();
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let first = assign(
         &app,
         &therapist,
@@ -809,14 +803,12 @@ async fn adherence_matches_a_hand_computed_fortnight() {
         .await,
     )
     .await;
-    // Week 1 (due Sunday 7th, in the 7 days): 1 of 2 done, 1 missed;
-    // week 2 ends Sunday 14th: not yet due in either period.
+    // Week 1 (Mon 1st to Sun 7th, overlapping the 7 days): 1 of 2 done on
+    // time, 1 missed; week 2 (under way): both done on time.
     assert_eq!(
-        (
-            weekly["last_7_days"]["due"].clone(),
-            weekly["last_7_days"]["missed"].clone()
-        ),
-        (json!(2), json!(1))
+        weekly["last_7_days"],
+        json!({"from": "2026-06-06", "to": "2026-06-12", "due": 4, "completed_on_time": 3,
+            "completed_late": 0, "missed": 1, "pending": 0, "completion_rate": 0.75})
     );
     // The therapist sees the same figures, summed per client.
     let per_client = json_of(
@@ -827,9 +819,10 @@ async fn adherence_matches_a_hand_computed_fortnight() {
         .await,
     )
     .await;
-    assert_eq!(per_client["last_7_days"]["due"], 9);
-    assert_eq!(per_client["last_7_days"]["completed_on_time"], 3);
+    assert_eq!(per_client["last_7_days"]["due"], 11);
+    assert_eq!(per_client["last_7_days"]["completed_on_time"], 5);
     assert_eq!(per_client["last_7_days"]["missed"], 5);
+    assert_eq!(per_client["last_7_days"]["pending"], 1);
     assert_eq!(per_client["assignments"].as_array().unwrap().len(), 2);
 
     // Pausing from today stops what is due; the past stays.
@@ -894,10 +887,7 @@ async fn a_private_response_shows_the_therapist_only_that_it_was_done() {
         .client_of(&therapist, "private.client@example.org")
         .await;
     let template = create_template(&app, &therapist, every_field()).await;
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let a = assign(
         &app,
         &therapist,
@@ -1043,10 +1033,7 @@ async fn ending_the_link_ends_every_assignment_and_the_responses_stay_the_client
     let therapist = app.therapist("ending@example.org").await;
     let client = app.client_of(&therapist, "ending.client@example.org").await;
     let template = create_template(&app, &therapist, every_field()).await;
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let a = assign(
         &app,
         &therapist,
@@ -1132,10 +1119,7 @@ async fn a_journal_entry_answers_only_one_of_its_authors_assignments() {
     let app = spawn_app().await;
     let cast = Cast::new(&app).await;
     let template = create_template(&app, &cast.therapist_a, every_field()).await;
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let own = assign(
         &app,
         &cast.therapist_a,
@@ -1192,10 +1176,7 @@ async fn no_exercise_route_shows_anything_across_clients_or_therapists() {
     let (ta, ca) = (&cast.therapist_a, &cast.client_a);
     let template = create_template(&app, ta, every_field()).await;
     let t = template["id"].as_str().unwrap().to_owned();
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::America::New_York)
-        .date_naive()
-        .to_string();
+    let today = between_tests::today_in(chrono_tz::America::New_York);
     let a = assign(
         &app,
         ta,

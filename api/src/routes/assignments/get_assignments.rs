@@ -14,6 +14,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AssignmentQuery {
     /// Items per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100, default = 20)]

@@ -111,7 +111,8 @@ pub struct AssignedTemplate {
 pub struct OccurrenceView {
     /// The first local date it can be done on.
     pub opens_on: NaiveDate,
-    /// The local date it is due; a response names it as `occurrence_on`.
+    /// The local date it is due. A response names one of its dates,
+    /// `opens_on` to `due_on`, as `occurrence_on`.
     pub due_on: NaiveDate,
     /// The instant it is due by.
     pub due_at: Timestamp,
@@ -236,7 +237,8 @@ impl From<Comment> for CommentView {
 pub struct ResponseView {
     pub id: ResponseId,
     pub assignment_id: AssignmentId,
-    /// The local date of the occurrence it answers.
+    /// A local date of the occurrence it answers (for a week, the day it
+    /// was done on).
     pub occurrence_on: NaiveDate,
     /// The template version it answers.
     #[schema(minimum = 1)]

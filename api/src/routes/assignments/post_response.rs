@@ -17,9 +17,9 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResponse {
-    /// The due date you answer (`due_on` of an occurrence, today or
-    /// earlier). Default: what is open today, else a `once` still ahead,
-    /// else the latest one missed.
+    /// A date of the occurrence you answer (from its `opens_on` to its
+    /// `due_on`, today or earlier). Default: the first not done of what is
+    /// open today, a `once` still ahead, the latest one missed; else today's.
     pub occurrence_on: Option<NaiveDate>,
     /// Answers by field key, checked against the assignment's template
     /// version: every required field answered, each in its type's range.

@@ -11,6 +11,7 @@ use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct VersionQuery {
     /// A past version (default: the newest).
     #[param(minimum = 1)]
