@@ -1047,6 +1047,15 @@ async fn ending_the_link_ends_every_assignment_and_the_responses_stay_the_client
     // The therapist's list across clients shows it, and the client's log says so.
     let all = json_of(app.get_as("/api/v1/assignments", &therapist.access).await).await;
     assert_eq!(all["items"][0]["id"], a["id"]);
+    // A misspelt filter is refused, not read as "no filter".
+    let typo = app
+        .get_as(
+            &format!("/api/v1/assignments?clientid={}", client.id),
+            &therapist.access,
+        )
+        .await;
+    assert_eq!(typo.status(), 400);
+    assert_eq!(typo.json::<Value>().await.unwrap()["code"], "invalid_query");
     let log = json_of(app.get_as("/api/v1/me/access-log", &client.access).await).await;
     assert_eq!(
         (
