@@ -73,8 +73,14 @@ pub fn zone_of(conn: &mut DbConnection, user: UserId) -> DomainResult<chrono_tz:
         .find(user)
         .select(users::time_zone)
         .first(conn)?;
-    zone.parse()
-        .map_err(|_| DomainError::Internal(format!("stored time zone {zone:?}")))
+    stored_zone(&zone)
+}
+
+/// A time zone read back from a profile, where only valid names are stored;
+/// anything else is an error, never a default.
+pub fn stored_zone(name: &str) -> DomainResult<chrono_tz::Tz> {
+    name.parse()
+        .map_err(|_| DomainError::Internal(format!("stored time zone {name:?}")))
 }
 
 /// The client's live link: its id and therapist.

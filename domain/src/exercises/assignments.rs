@@ -14,7 +14,9 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 
-use super::schedule::{plan, Adherence, Occurrence, OccurrenceState, Schedule, Segment, Tally};
+use super::schedule::{
+    plan, Adherence, Occurrence, OccurrenceState, Schedule, Segment, Tally, HORIZON_DAYS,
+};
 use super::templates::{self, Content, VersionRow};
 use crate::access::Client;
 use crate::audit::{Action, Resource};
@@ -96,8 +98,9 @@ pub struct Due {
     pub state: OccurrenceState,
 }
 
-/// Which occurrences a list of due work shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which occurrences a list of due work shows (the `due` query parameter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum DueWindow {
     /// Open today (a day's, or this week's for `times_per_week`).
     Today,
@@ -199,7 +202,7 @@ impl Assignment {
                 });
         }
         // A week ahead covers the week open today; a `once` may lie further.
-        let ahead = if once { HORIZON } else { 6 };
+        let ahead = if once { HORIZON_DAYS } else { 6 };
         let around = self.plan(today - Duration::days(31), today + Duration::days(ahead));
         let done = |o: &Occurrence| {
             let t = tallies.of(self.id, o);
@@ -221,9 +224,6 @@ impl Assignment {
             .ok_or_else(|| not_due("nothing is due now; name the date you answer"))
     }
 }
-
-/// How far ahead a `once` can be answered early.
-const HORIZON: i64 = super::schedule::HORIZON_DAYS;
 
 /// Responses per assignment and occurrence date.
 #[derive(Debug, Default)]
@@ -292,7 +292,7 @@ impl Tallies {
             conn,
             &ids,
             first - Duration::days(40),
-            last + Duration::days(HORIZON + 1),
+            last + Duration::days(HORIZON_DAYS + 1),
         )
     }
 }
@@ -390,9 +390,7 @@ fn load_all(conn: &mut DbConnection, rows: Vec<Loaded>) -> DomainResult<Vec<Assi
     }
     rows.into_iter()
         .map(|(row, link_ended, zone, version)| {
-            let zone: Tz = zone
-                .parse()
-                .map_err(|_| DomainError::Internal(format!("stored time zone {zone:?}")))?;
+            let zone = crate::care::stored_zone(&zone)?;
             let segments = segments.remove(&row.id).unwrap_or_default();
             let schedule = segments.last().map(|s| s.schedule.clone()).ok_or_else(|| {
                 DomainError::Internal(format!("assignment {} has no schedule", row.id))

@@ -188,16 +188,6 @@ impl Schedule {
         }
     }
 
-    /// The local date the schedule starts on.
-    pub fn starts_on(&self) -> NaiveDate {
-        match self {
-            Self::Once { due_on, .. } => *due_on,
-            Self::Daily { start_on, .. }
-            | Self::Weekdays { start_on, .. }
-            | Self::TimesPerWeek { start_on, .. } => *start_on,
-        }
-    }
-
     /// Occurrences due on a local date in `from..=to`, in date order.
     pub fn occurrences(&self, zone: Tz, from: NaiveDate, to: NaiveDate) -> Vec<Occurrence> {
         self.occurrences_within(zone, from, to, (NaiveDate::MIN, NaiveDate::MAX))

@@ -7,7 +7,7 @@
 //! render against the fields they were given.
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::fields::{check_line, check_text, FieldSpec, Fields, Problems};
 use crate::access::Therapist;
@@ -63,7 +63,7 @@ pub struct Content {
 }
 
 /// A template's content as sent: every part optional, for a change.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ContentParts {
     pub title: Option<String>,
     pub purpose: Option<String>,

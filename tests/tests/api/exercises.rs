@@ -60,6 +60,14 @@ async fn assign(
     body
 }
 
+/// A therapist, a client of theirs and a template with every field type.
+async fn practice(app: &TestApp, therapist: &str, client: &str) -> (Person, Person, Value) {
+    let therapist = app.therapist(therapist).await;
+    let client = app.client_of(&therapist, client).await;
+    let template = create_template(app, &therapist, every_field()).await;
+    (therapist, client, template)
+}
+
 async fn respond(
     app: &TestApp,
     client: &Person,
@@ -249,11 +257,8 @@ async fn template_fields_are_checked_and_every_problem_is_named_where_it_is() {
 #[tokio::test]
 async fn answers_are_checked_against_each_field_type_and_nothing_partial_is_kept() {
     let (app, _clock) = spawn_app_at("2026-06-01T12:00:00Z").await;
-    let therapist = app.therapist("answers@example.org").await;
-    let client = app
-        .client_of(&therapist, "answers.client@example.org")
-        .await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) =
+        practice(&app, "answers@example.org", "answers.client@example.org").await;
     let assignment = assign(
         &app,
         &therapist,
@@ -364,11 +369,8 @@ async fn answers_are_checked_against_each_field_type_and_nothing_partial_is_kept
 #[tokio::test]
 async fn editing_an_assigned_template_makes_a_new_version_and_old_answers_keep_theirs() {
     let app = spawn_app().await;
-    let therapist = app.therapist("versions@example.org").await;
-    let client = app
-        .client_of(&therapist, "versions.client@example.org")
-        .await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) =
+        practice(&app, "versions@example.org", "versions.client@example.org").await;
     let tid = template["id"].as_str().unwrap();
     let today = between_tests::today_in(chrono_tz::America::New_York);
     let first = assign(
@@ -545,10 +547,9 @@ async fn each_schedule_kind_follows_local_dates_across_dst_in_new_york_sydney_an
     ];
     for (zone, before, day, end_of_day, half_past_two) in cases {
         let (app, clock) = spawn_app_at("2026-01-01T00:00:00Z").await;
-        let therapist = app.therapist("dst@example.org").await;
-        let client = app.client_of(&therapist, "dst.client@example.org").await;
+        let (therapist, client, template) =
+            practice(&app, "dst@example.org", "dst.client@example.org").await;
         set_zone(&app, &client, zone).await;
-        let template = create_template(&app, &therapist, every_field()).await;
         let tid = template["id"].as_str().unwrap();
         // Noon UTC the day before the change is that day, locally, in all three.
         clock.set(instant(&format!("{before}T01:00:00Z")));
@@ -647,11 +648,8 @@ async fn each_schedule_kind_follows_local_dates_across_dst_in_new_york_sydney_an
 async fn due_today_turns_over_at_local_midnight_and_a_zone_change_moves_future_occurrences() {
     // 23:30 in New York on Friday 2026-06-05 is 03:30 UTC on Saturday.
     let (app, clock) = spawn_app_at("2026-06-05T12:00:00Z").await;
-    let therapist = app.therapist("midnight@example.org").await;
-    let client = app
-        .client_of(&therapist, "midnight.client@example.org")
-        .await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) =
+        practice(&app, "midnight@example.org", "midnight.client@example.org").await;
     let tid = template["id"].as_str().unwrap();
     let fridays = assign(
         &app,
@@ -705,7 +703,7 @@ async fn due_today_turns_over_at_local_midnight_and_a_zone_change_moves_future_o
     )
     .await;
     assert_eq!(friday["last_7_days"]["missed"], 1);
-    // In Tokyo it is already Saturday 13:30: the Saturday one is due there too.
+    // In Tokyo it is already Saturday: the Saturday one is due there instead.
     set_zone(&app, &client, "Asia/Tokyo").await;
     clock.set(instant("2026-06-06T00:30:00Z")); // Friday 20:30 in New York, Saturday 09:30 in Tokyo
     let due = json_of(
@@ -723,11 +721,12 @@ async fn adherence_matches_a_hand_computed_fortnight() {
     // Daily from Monday 2026-06-01 in New York; responses are made as the
     // clock moves through the days.
     let (app, clock) = spawn_app_at("2026-06-01T13:00:00Z").await;
-    let therapist = app.therapist("adherence@example.org").await;
-    let client = app
-        .client_of(&therapist, "adherence.client@example.org")
-        .await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) = practice(
+        &app,
+        "adherence@example.org",
+        "adherence.client@example.org",
+    )
+    .await;
     let tid = template["id"].as_str().unwrap();
     let daily = assign(
         &app,
@@ -882,11 +881,8 @@ async fn adherence_matches_a_hand_computed_fortnight() {
 #[tokio::test]
 async fn a_private_response_shows_the_therapist_only_that_it_was_done() {
     let app = spawn_app().await;
-    let therapist = app.therapist("private@example.org").await;
-    let client = app
-        .client_of(&therapist, "private.client@example.org")
-        .await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) =
+        practice(&app, "private@example.org", "private.client@example.org").await;
     let today = between_tests::today_in(chrono_tz::America::New_York);
     let a = assign(
         &app,
@@ -1030,9 +1026,8 @@ async fn a_private_response_shows_the_therapist_only_that_it_was_done() {
 #[tokio::test]
 async fn ending_the_link_ends_every_assignment_and_the_responses_stay_the_clients() {
     let app = spawn_app().await;
-    let therapist = app.therapist("ending@example.org").await;
-    let client = app.client_of(&therapist, "ending.client@example.org").await;
-    let template = create_template(&app, &therapist, every_field()).await;
+    let (therapist, client, template) =
+        practice(&app, "ending@example.org", "ending.client@example.org").await;
     let today = between_tests::today_in(chrono_tz::America::New_York);
     let a = assign(
         &app,

@@ -32,17 +32,16 @@ pub async fn get_adherence(
 ) -> Result<web::Json<AdherenceView>, ApiError> {
     let id = id.into_inner();
     let now = state.config.clock.now();
-    let (assignment, report) = auth
-        .tx(&state, move |conn, actor| {
-            Ok(match Caller::of(actor)? {
-                Caller::Client(me) => exercises::own_adherence(conn, &me, id, now)?,
-                Caller::Therapist(me) => {
-                    let access = assignments::access_to(conn, &me, id)?;
-                    exercises::adherence_for(conn, &access, id, now)?
-                }
-            })
+    let (assignment, report) = super::as_caller(&state, &auth, move |conn, caller| {
+        Ok(match caller {
+            Caller::Client(me) => exercises::own_adherence(conn, &me, id, now)?,
+            Caller::Therapist(me) => {
+                let access = assignments::access_to(conn, &me, id)?;
+                exercises::adherence_for(conn, &access, id, now)?
+            }
         })
-        .await?;
+    })
+    .await?;
     Ok(web::Json(AdherenceView::new(
         assignment.id,
         assignment.template.title,

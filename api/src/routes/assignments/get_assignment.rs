@@ -4,7 +4,7 @@ use domain::ids::AssignmentId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{AssignmentView, Caller, DueParam};
+use super::{AssignmentView, Caller};
 use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -15,7 +15,7 @@ use crate::state::AppState;
 pub struct OneQuery {
     /// What `due` lists: today's occurrences (default) or this week's.
     #[param(inline)]
-    pub due: Option<DueParam>,
+    pub due: Option<DueWindow>,
 }
 
 /// One assignment, with what is due and what is next.
@@ -40,20 +40,19 @@ pub async fn get_assignment(
     query: web::Query<OneQuery>,
 ) -> Result<web::Json<AssignmentView>, ApiError> {
     let id = id.into_inner();
-    let window = query.due.map_or(DueWindow::Today, DueWindow::from);
+    let window = query.due.unwrap_or(DueWindow::Today);
     let now = state.config.clock.now();
-    let view = auth
-        .tx(&state, move |conn, actor| {
-            let assignment = match Caller::of(actor)? {
-                Caller::Client(me) => assignments::get_own(conn, &me, id)?,
-                Caller::Therapist(me) => {
-                    let access = assignments::access_to(conn, &me, id)?;
-                    assignments::get_for(conn, &access, id)?
-                }
-            };
-            let tallies = Tallies::around(conn, std::slice::from_ref(&assignment), now)?;
-            Ok(AssignmentView::new(assignment, &tallies, now, window))
-        })
-        .await?;
+    let view = super::as_caller(&state, &auth, move |conn, caller| {
+        let assignment = match caller {
+            Caller::Client(me) => assignments::get_own(conn, &me, id)?,
+            Caller::Therapist(me) => {
+                let access = assignments::access_to(conn, &me, id)?;
+                assignments::get_for(conn, &access, id)?
+            }
+        };
+        let tallies = Tallies::around(conn, std::slice::from_ref(&assignment), now)?;
+        Ok(AssignmentView::new(assignment, &tallies, now, window))
+    })
+    .await?;
     Ok(web::Json(view))
 }

@@ -1,5 +1,4 @@
 use actix_web::{get, web};
-use domain::access::Role;
 use domain::care;
 use domain::exercises::assignments::{self, AssignmentFilter, AssignmentStatus, DueWindow};
 use domain::ids::UserId;
@@ -7,7 +6,7 @@ use domain::page::Page;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{AssignmentView, Caller, DueParam};
+use super::{AssignmentView, Caller};
 use crate::auth::AnyAuth;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
@@ -28,7 +27,7 @@ pub struct AssignmentQuery {
     /// Only active assignments with something due today, or this week
     /// (in the client's time zone); `due` of each then lists it.
     #[param(inline)]
-    pub due: Option<DueParam>,
+    pub due: Option<DueWindow>,
     pub status: Option<AssignmentStatus>,
 }
 
@@ -57,46 +56,26 @@ pub async fn get_assignments(
     query: web::Query<AssignmentQuery>,
 ) -> Result<web::Json<Page<AssignmentView>>, ApiError> {
     let page = crate::routes::page_request(query.limit, query.cursor.as_deref())?;
-    let window = query.due.map(DueWindow::from);
+    let window = query.due;
     let filter = AssignmentFilter {
         status: query.status,
         due: window,
     };
     let client_id = query.client_id;
     let now = state.config.clock.now();
-    let (rows, tallies) = match auth.claimed_role() {
-        Role::Therapist => {
-            auth.tx(&state, move |conn, actor| match Caller::of(actor)? {
-                Caller::Therapist(me) => Ok(match client_id {
-                    Some(client) => {
-                        let access = care::open(conn, &me, client)?;
-                        assignments::list_for(conn, &access, &filter, &page, now)?
-                    }
-                    None => assignments::list_mine(conn, &me, &filter, &page, now)?,
-                }),
-                Caller::Client(_) => Err(ApiError::Internal(anyhow::anyhow!("role changed"))),
-            })
-            .await?
-        }
-        Role::Admin => {
-            return Err(domain::DomainError::Forbidden {
-                code: "wrong_role",
-                detail: "Only clients and their therapists reach assignments.".into(),
+    let (rows, tallies) = super::as_caller(&state, &auth, move |conn, caller| match caller {
+        Caller::Therapist(me) => Ok(match client_id {
+            Some(client) => {
+                let access = care::open(conn, &me, client)?;
+                assignments::list_for(conn, &access, &filter, &page, now)?
             }
-            .into())
-        }
-        Role::Client => {
-            auth.db(&state, move |conn, actor| match Caller::of(actor)? {
-                // A client names nobody but themselves.
-                Caller::Client(me) if client_id.is_some_and(|c| c != me.id()) => {
-                    Err(ApiError::NotFound)
-                }
-                Caller::Client(me) => Ok(assignments::list_own(conn, &me, &filter, &page, now)?),
-                Caller::Therapist(_) => Err(ApiError::Internal(anyhow::anyhow!("role changed"))),
-            })
-            .await?
-        }
-    };
+            None => assignments::list_mine(conn, &me, &filter, &page, now)?,
+        }),
+        // A client names nobody but themselves.
+        Caller::Client(me) if client_id.is_some_and(|c| c != me.id()) => Err(ApiError::NotFound),
+        Caller::Client(me) => Ok(assignments::list_own(conn, &me, &filter, &page, now)?),
+    })
+    .await?;
     let window = window.unwrap_or(DueWindow::Today);
     Ok(web::Json(page.page(
         rows,

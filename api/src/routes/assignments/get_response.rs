@@ -32,16 +32,15 @@ pub async fn get_response(
     path: web::Path<(AssignmentId, ResponseId)>,
 ) -> Result<web::Json<ResponseView>, ApiError> {
     let (id, response) = path.into_inner();
-    let view = auth
-        .tx(&state, move |conn, actor| {
-            Ok(match Caller::of(actor)? {
-                Caller::Client(me) => responses::get_own(conn, &me, id, response)?.into(),
-                Caller::Therapist(me) => {
-                    let access = assignments::access_to(conn, &me, id)?;
-                    responses::get_for(conn, &access, id, response)?.into()
-                }
-            })
+    let view = super::as_caller(&state, &auth, move |conn, caller| {
+        Ok(match caller {
+            Caller::Client(me) => responses::get_own(conn, &me, id, response)?.into(),
+            Caller::Therapist(me) => {
+                let access = assignments::access_to(conn, &me, id)?;
+                responses::get_for(conn, &access, id, response)?.into()
+            }
         })
-        .await?;
+    })
+    .await?;
     Ok(web::Json(view))
 }

@@ -34,22 +34,21 @@ pub async fn get_responses(
 ) -> Result<web::Json<Page<ResponseView>>, ApiError> {
     let page = query.parse()?;
     let id = id.into_inner();
-    let rows: Vec<ResponseView> = auth
-        .tx(&state, move |conn, actor| {
-            Ok(match Caller::of(actor)? {
-                Caller::Client(me) => responses::list_own(conn, &me, id, &page)?
+    let rows: Vec<ResponseView> = super::as_caller(&state, &auth, move |conn, caller| {
+        Ok(match caller {
+            Caller::Client(me) => responses::list_own(conn, &me, id, &page)?
+                .into_iter()
+                .map(ResponseView::from)
+                .collect(),
+            Caller::Therapist(me) => {
+                let access = assignments::access_to(conn, &me, id)?;
+                responses::list_for(conn, &access, id, &page)?
                     .into_iter()
                     .map(ResponseView::from)
-                    .collect(),
-                Caller::Therapist(me) => {
-                    let access = assignments::access_to(conn, &me, id)?;
-                    responses::list_for(conn, &access, id, &page)?
-                        .into_iter()
-                        .map(ResponseView::from)
-                        .collect()
-                }
-            })
+                    .collect()
+            }
         })
-        .await?;
+    })
+    .await?;
     Ok(web::Json(page.page(rows, |r| r.id.0, |r| r)))
 }

@@ -17,7 +17,8 @@ mod post_response;
 mod put_draft;
 
 use chrono::NaiveDate;
-use domain::access::{Actor, Client, Proof, Therapist};
+use domain::access::{Actor, Client, Proof, Role, Therapist};
+use domain::db::DbConnection;
 use domain::exercises::assignments::{Assignment, AssignmentStatus, Due, DueWindow, Tallies};
 use domain::exercises::fields::FieldSpec;
 use domain::exercises::responses::{Comment, Response, SeenResponse};
@@ -26,12 +27,14 @@ use domain::exercises::templates::Category;
 use domain::exercises::Report;
 use domain::ids::{AssignmentId, ResponseId, RowId, TemplateId, UserId};
 use domain::{DomainError, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::AnyAuth;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 pub const TAG: &str = "exercises";
 
@@ -73,22 +76,18 @@ impl Caller {
     }
 }
 
-/// Which due work a list shows.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DueParam {
-    /// Open today in the client's time zone.
-    Today,
-    /// Open at some point from today to six days ahead.
-    Week,
-}
-
-impl From<DueParam> for DueWindow {
-    fn from(d: DueParam) -> Self {
-        match d {
-            DueParam::Today => DueWindow::Today,
-            DueParam::Week => DueWindow::Week,
-        }
+/// Runs `f` as the caller on the worker's connection: a client's reads in
+/// a plain call, a therapist's in a write transaction, since each of their
+/// reads writes the client's access log. (On SQLite a write transaction
+/// takes the database's write lock, which a client's read need not wait for.)
+pub async fn as_caller<T, F>(state: &AppState, auth: &AnyAuth, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection, Caller) -> Result<T, ApiError>,
+{
+    let f = move |conn: &mut DbConnection, actor: &Actor| f(conn, Caller::of(actor)?);
+    match auth.claimed_role() {
+        Role::Therapist => auth.tx(state, f).await,
+        _ => auth.db(state, f).await,
     }
 }
 
