@@ -63,6 +63,10 @@ pub const ACCESS_LOGGED: &[&str] = &[
     "get_assignment_response",
     "create_response_comment",
     "get_assignment_adherence",
+    "suggest_habit",
+    "list_client_habits",
+    "get_client_habit_stats",
+    "list_client_daily_check_ins",
 ];
 
 /// Response headers the handlers send, by operation and status.

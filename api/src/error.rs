@@ -46,6 +46,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "template_archived",
     "assignment_ended",
     "assignment_not_active",
+    "already_decided",
     "idempotency_key_reused",
     "version_mismatch",
     "payload_too_large",
@@ -71,6 +72,8 @@ pub const FIELD_ERROR_CODES: &[&str] = &[
     "too_many",
     "out_of_range",
     "in_past",
+    "in_future",
+    "not_allowed",
     "wrong",
 ];
 

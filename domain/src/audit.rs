@@ -24,6 +24,10 @@ crate::text_enum! {
         Assignment => "assignment",
         /// A response to an exercise.
         ExerciseResponse => "exercise_response",
+        /// A habit the client shares, with its check-ins and numbers.
+        Habit => "habit",
+        /// The client's daily check-in series (mood, energy, sleep, tags).
+        DailyCheckIns => "daily_check_ins",
     }
 }
 
@@ -46,6 +50,10 @@ crate::text_enum! {
         Comment => "comment",
         /// Its adherence figures were read.
         Adherence => "adherence",
+        /// Its numbers (score, streaks, completion) were read.
+        Stats => "stats",
+        /// Suggested to the client.
+        Suggest => "suggest",
     }
 }
 

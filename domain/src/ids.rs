@@ -121,3 +121,13 @@ id_type!(
     /// A client's response to an exercise assignment.
     ResponseId
 );
+
+id_type!(
+    /// A client's habit.
+    HabitId
+);
+
+id_type!(
+    /// A therapist's suggestion of a habit.
+    SuggestionId
+);

@@ -23,6 +23,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod exercises;
+pub mod habits;
 pub mod idempotency;
 pub mod ids;
 pub mod journal;

@@ -4,8 +4,11 @@ pub mod admin;
 pub mod assignments;
 pub mod auth;
 pub mod clients;
+pub mod daily_check_ins;
 pub mod exercise_templates;
 pub mod fallback;
+pub mod habit_suggestions;
+pub mod habits;
 pub mod invitations;
 pub mod journal;
 pub mod me;
@@ -33,6 +36,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(clients::configure)
             .configure(exercise_templates::configure)
             .configure(assignments::configure)
+            .configure(habits::configure)
+            .configure(habit_suggestions::configure)
+            .configure(daily_check_ins::configure)
             .configure(admin::configure),
     );
 }

@@ -336,6 +336,73 @@ async function main(): Promise<void> {
   });
   check(adherence.data?.last_7_days.completed_on_time === 1, "adherence counts it");
 
+  // --- Habits: a suggestion accepted, check-ins, the numbers, a share. -------
+  const suggested = await api.POST("/api/v1/habit-suggestions", {
+    headers: bearer(therapist.access_token),
+    body: {
+      client_id: clientId,
+      note: "Small steps count.",
+      habit: { name: "Drink water", kind: "numeric", unit: "glasses", target: 6, frequency: { type: "daily" } },
+    },
+  });
+  check(suggested.response.status === 201 && suggested.data?.status === "pending", "a habit suggested");
+  const noneYet = await api.GET("/api/v1/habits", { headers: bearer(client.access_token) });
+  check(noneYet.data?.items.length === 0, "nothing reaches the client before they accept");
+  const taken = await api.POST("/api/v1/habit-suggestions/{id}/accept", {
+    headers: bearer(client.access_token),
+    params: { path: { id: suggested.data.id } },
+  });
+  check(taken.data?.habit.target === 6 && taken.data.habit.share === null, "accepted, private");
+  const water = taken.data.habit.id;
+  const walk = await api.POST("/api/v1/habits", {
+    headers: bearer(client.access_token),
+    body: { name: "Walk", kind: "yes_no", frequency: { type: "times_per_period", times: 3, days: 7 }, reminder_time: "18:00" },
+  });
+  check(walk.response.status === 201 && walk.data?.today.counts_as === "open", "a habit of my own");
+  const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+  for (const [date, amount] of [[yesterday, 4], [today, 7]] as const) {
+    const glasses = await api.PUT("/api/v1/habits/{id}/check-ins/{date}", {
+      headers: bearer(client.access_token),
+      params: { path: { id: water, date } },
+      body: { amount },
+    });
+    check(glasses.data?.amount === amount, `checked in on ${date}`);
+  }
+  const sick = await api.PUT("/api/v1/habits/{id}/check-ins/{date}", {
+    headers: bearer(client.access_token),
+    params: { path: { id: walk.data.id, date: yesterday } },
+    body: { status: "skip", note: "a cold" },
+  });
+  check(sick.data?.status === "skip", "a day skipped");
+  const numbers = await api.GET("/api/v1/habits/{id}/stats", {
+    headers: bearer(client.access_token),
+    params: { path: { id: water }, query: { from: yesterday } },
+  });
+  check(numbers.data?.days.length === 2 && numbers.data.days[1]?.counts_as === "met", "today on target");
+  check(numbers.data.current_streak?.length === 1 && numbers.data.score > 0, "a streak and a score");
+  const mood = await api.PUT("/api/v1/daily-check-ins/{date}", {
+    headers: bearer(client.access_token),
+    params: { path: { date: today } },
+    body: { mood: 4, energy: 3, sleep_hours: 7.5, tags: ["calm", "saw friends"] },
+  });
+  check(mood.data?.tags[1] === "saw-friends", "a daily check-in");
+  const habitShare = await api.PUT("/api/v1/habits/{id}/share", {
+    headers: bearer(client.access_token),
+    params: { path: { id: water } },
+    body: {},
+  });
+  check(habitShare.response.status === 200, "the habit is shared");
+  const theirHabits = await api.GET("/api/v1/clients/{id}/habits", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId } },
+  });
+  check(theirHabits.data?.length === 1 && theirHabits.data[0]?.id === water, "only the shared habit");
+  const series = await api.GET("/api/v1/clients/{id}/daily-check-ins", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId } },
+  });
+  check(series.response.status === 404, "the series is not shared");
+
   // --- Logout ends the session at once. --------------------------------------
   const out = await api.POST("/api/v1/auth/logout", { headers: bearer(client.access_token) });
   check(out.response.status === 204, "logged out");

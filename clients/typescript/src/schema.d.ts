@@ -582,6 +582,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/daily-check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The client's daily check-ins (mood, energy, sleep, tags), if shared.
+         * @description Therapists only, for a current client who shares the series with you
+         *     now; otherwise 404. Oldest first, by the client's local date. Marks the
+         *     share read; written to the client's access log.
+         */
+        get: operations["list_client_daily_check_ins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: The client's daily check-ins (mood, energy, sleep, tags), if shared.
+         * @description The headers `GET` would answer (`list_client_daily_check_ins`), without the body.
+         */
+        head: operations["head_list_client_daily_check_ins"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/habits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The habits this client shares with you, with how each stands today.
+         * @description Therapists only, for a current client: only habits shared with you now
+         *     (not revoked, not expired); others are not counted or hinted at. Each
+         *     habit listed is written to the client's access log.
+         */
+        get: operations["list_client_habits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: The habits this client shares with you, with how each stands today.
+         * @description The headers `GET` would answer (`list_client_habits`), without the body.
+         */
+        head: operations["head_list_client_habits"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clients/{id}/habits/{habit_id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A shared habit's numbers and check-ins, day by day.
+         * @description Therapists only, for a habit a current client shares with you now. The
+         *     same figures the client sees (in the client's time zone). Marks the share
+         *     read; written to the client's access log.
+         */
+        get: operations["get_client_habit_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A shared habit's numbers and check-ins, day by day.
+         * @description The headers `GET` would answer (`get_client_habit_stats`), without the body.
+         */
+        head: operations["head_get_client_habit_stats"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clients/{id}/shared": {
         parameters: {
             query?: never;
@@ -653,6 +731,116 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/daily-check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your check-ins over a range of local dates, oldest first.
+         * @description Clients only. By default the last 30 days up to today (your local date); at most 366 days per call.
+         */
+        get: operations["list_daily_check_ins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your check-ins over a range of local dates, oldest first.
+         * @description The headers `GET` would answer (`list_daily_check_ins`), without the body.
+         */
+        head: operations["head_list_daily_check_ins"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/daily-check-ins/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share your daily check-ins with your therapist, or change when the share ends.
+         * @description Clients only. One item: the whole series (past and future days) while the
+         *     share lasts. Your current therapist can then read it (each read is
+         *     written to your access log) until it expires, you take it back, or the
+         *     link ends. Send no body to share until you take it back.
+         */
+        put: operations["share_daily_check_ins"];
+        post?: never;
+        /**
+         * Stop sharing your daily check-ins; your therapist no longer sees them, at once.
+         * @description Clients only. Ending the link with your therapist ends it too.
+         */
+        delete: operations["unshare_daily_check_ins"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/daily-check-ins/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A week of check-ins: averages, and the tags of the best and worst days.
+         * @description Clients only. Averages of mood, energy and sleep over the days recorded;
+         *     `best` and `worst` are the days with the highest and lowest mood and the
+         *     tags that came with them.
+         */
+        get: operations["get_daily_check_in_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A week of check-ins: averages, and the tags of the best and worst days.
+         * @description The headers `GET` would answer (`get_daily_check_in_summary`), without the body.
+         */
+        head: operations["head_get_daily_check_in_summary"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/daily-check-ins/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your check-in of a local date.
+         * @description Clients only: the day as recorded, by your local date.
+         */
+        get: operations["get_daily_check_in"];
+        /**
+         * Record how a local date went: mood, energy, sleep, tags.
+         * @description Clients only; one per local date (writing again replaces it). Future
+         *     dates are refused; back-filling is allowed.
+         */
+        put: operations["put_daily_check_in"];
+        post?: never;
+        /**
+         * Delete your check-in of a local date.
+         * @description Clients only. Gone at once, also from a shared series.
+         */
+        delete: operations["delete_daily_check_in"];
+        options?: never;
+        /**
+         * Headers only: Your check-in of a local date.
+         * @description The headers `GET` would answer (`get_daily_check_in`), without the body.
+         */
+        head: operations["head_get_daily_check_in"];
         patch?: never;
         trace?: never;
     };
@@ -746,6 +934,254 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habit-suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Habit suggestions, newest first.
+         * @description A client sees the suggestions of their current therapist (pending ones
+         *     unless `status` says otherwise); a therapist sees theirs to their current
+         *     clients, or to the one named in `client_id`.
+         */
+        get: operations["list_habit_suggestions"];
+        put?: never;
+        /**
+         * Suggest a habit to a current client.
+         * @description Therapists only. Nothing reaches the client's habits until they accept
+         *     it; they may decline. Written to the client's access log. Sends no email.
+         */
+        post: operations["suggest_habit"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Habit suggestions, newest first.
+         * @description The headers `GET` would answer (`list_habit_suggestions`), without the body.
+         */
+        head: operations["head_list_habit_suggestions"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habit-suggestions/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a suggestion: the habit becomes yours, exactly as suggested.
+         * @description Clients only. It starts private: share it separately if you want your
+         *     therapist to see it.
+         */
+        post: operations["accept_habit_suggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habit-suggestions/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline a suggestion; nothing is created.
+         * @description Clients only, for a pending suggestion from their current therapist, who sees that it was declined.
+         */
+        post: operations["decline_habit_suggestion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your habits, with how each stands today.
+         * @description Clients only. Oldest first. Each habit carries today's check-in, whether
+         *     it is still due today, its strength score and its streaks, computed in
+         *     your time zone.
+         */
+        get: operations["list_habits"];
+        put?: never;
+        /**
+         * Start tracking a habit.
+         * @description Clients only. Yes/no habits are checked in as done, not done or skipped;
+         *     numeric ones with an amount against a target (`at_least` or `at_most`)
+         *     per window of the frequency. The habit's first day is today in your time
+         *     zone (or the first day you check in, if earlier). Private until you share
+         *     it. Sends no email.
+         */
+        post: operations["create_habit"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your habits, with how each stands today.
+         * @description The headers `GET` would answer (`list_habits`), without the body.
+         */
+        head: operations["head_list_habits"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your habits, with how it stands today.
+         * @description Clients only: today's check-in, whether it is still due, its strength score and streaks, in your time zone.
+         */
+        get: operations["get_habit"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a habit with all its check-ins.
+         * @description Clients only. Gone at once, for your therapist too if it was shared. To
+         *     keep the history, archive it instead (`PATCH` with `archived: true`).
+         */
+        delete: operations["delete_habit"];
+        options?: never;
+        /**
+         * Headers only: One of your habits, with how it stands today.
+         * @description The headers `GET` would answer (`get_habit`), without the body.
+         */
+        head: operations["head_get_habit"];
+        /**
+         * Change a habit, archive it or bring it back.
+         * @description Clients only, for their own habits. Its kind cannot change. A new
+         *     frequency or target rescores every day since the habit's first day.
+         */
+        patch: operations["update_habit"];
+        trace?: never;
+    };
+    "/api/v1/habits/{id}/check-ins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A habit's check-ins over a range of local dates, oldest first.
+         * @description Clients only. By default the last 30 days up to today (your local date); at most 366 days per call.
+         */
+        get: operations["list_habit_check_ins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A habit's check-ins over a range of local dates, oldest first.
+         * @description The headers `GET` would answer (`list_habit_check_ins`), without the body.
+         */
+        head: operations["head_list_habit_check_ins"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habits/{id}/check-ins/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Check in a habit for a local date (writing again replaces it).
+         * @description Clients only. The date is your local date; future dates are refused,
+         *     back-filling up to ten years is allowed and rescores every day after it.
+         *     A skip (sick, travelling, a rest day) freezes the score and keeps a
+         *     streak alive.
+         */
+        put: operations["put_habit_check_in"];
+        post?: never;
+        /**
+         * Remove the check-in of a local date; the day counts as not checked in.
+         * @description Clients only. Every day after it is rescored.
+         */
+        delete: operations["delete_habit_check_in"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habits/{id}/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Share a habit with your therapist, or change when the share ends.
+         * @description Clients only. Your current therapist then sees the habit, its check-ins
+         *     (with notes) and its numbers (each read is written to your access log),
+         *     until the share expires, you take it back, or the link ends. Send no body
+         *     to share until you take it back.
+         */
+        put: operations["share_habit"];
+        post?: never;
+        /**
+         * Stop sharing a habit; your therapist no longer sees it, at once.
+         * @description Clients only. Ending the link with your therapist ends every share too.
+         */
+        delete: operations["unshare_habit"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/habits/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A habit's numbers: strength score, streaks, completion, day by day.
+         * @description Clients only. The score is Loop Habit Tracker's (f = N/M,
+         *     m = 0.5^(sqrt(f)/13), score = previous·m + v·(1 − m), v the share of the
+         *     target met in the window of the last M days), except that a skipped day
+         *     freezes the score and takes no place in the window, and today holds
+         *     yesterday's score until it is checked in. Streaks count met days;
+         *     skips and days not due keep them alive. Completion is met days over due
+         *     days not skipped.
+         */
+        get: operations["get_habit_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A habit's numbers: strength score, streaks, completion, day by day.
+         * @description The headers `GET` would answer (`get_habit_stats`), without the body.
+         */
+        head: operations["head_get_habit_stats"];
         patch?: never;
         trace?: never;
     };
@@ -949,7 +1385,7 @@ export interface paths {
          */
         head: operations["head_get_me"];
         /**
-         * Change your display name or time zone.
+         * Change your display name, time zone or when your day begins.
          * @description Anyone signed in. Leave out what stays; neither can be cleared. Local times
          *     (reminders, availability) follow the time zone. Sends no email.
          */
@@ -1089,6 +1525,11 @@ export interface components {
             password: components["schemas"]["NewPassword"];
             time_zone: components["schemas"]["TimeZone"];
         };
+        /** @description The decision, and the habit it created. */
+        AcceptedView: {
+            habit: components["schemas"]["HabitView"];
+            suggestion: components["schemas"]["SuggestionView"];
+        };
         /** @description One read of a client's data. */
         AccessEntry: {
             action: components["schemas"]["Action"];
@@ -1115,7 +1556,7 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /** @enum {string} */
-        Action: "read" | "list" | "agenda" | "reply" | "discussed" | "assign" | "comment" | "adherence";
+        Action: "read" | "list" | "agenda" | "reply" | "discussed" | "assign" | "comment" | "adherence" | "stats" | "suggest";
         /** @description Adherence over a span of local dates. */
         AdherencePeriod: {
             /** Format: int32 */
@@ -1223,6 +1664,35 @@ export interface components {
             /** @description 10 to 128 characters; common or guessable passwords are refused. */
             new_password: components["schemas"]["NewPassword"];
         };
+        /**
+         * @description A day's value: `status` for a yes/no habit; `amount` for a numeric one
+         *     (or `status` `skip` or `not_done` without an amount).
+         */
+        CheckInRequest: {
+            /**
+             * Format: double
+             * @example 6
+             */
+            amount?: number | null;
+            note?: string | null;
+            status?: components["schemas"]["CheckInStatus"] | null;
+        };
+        /** @enum {string} */
+        CheckInStatus: "done" | "not_done" | "skip";
+        /** @description One local date's check-in. */
+        CheckInView: {
+            /**
+             * Format: double
+             * @description Numeric habits: the amount that day.
+             */
+            amount: number | null;
+            /** Format: date */
+            date: string;
+            note: string | null;
+            /** @description `done` (with `amount` for numeric habits), `not_done` or `skip`. */
+            status: components["schemas"]["CheckInStatus"];
+            updated_at: components["schemas"]["Timestamp"];
+        };
         /** @description A client's adherence over every current assignment. */
         ClientAdherenceView: {
             /**
@@ -1262,11 +1732,130 @@ export interface components {
             response_id: components["schemas"]["ResponseId"];
             therapist_id: components["schemas"]["UserId"] | null;
         };
+        /**
+         * @description The completion of a recent stretch: met days over due days that were
+         *     not skipped.
+         */
+        Completion: {
+            /**
+             * Format: int32
+             * @description How many days back, today included.
+             */
+            days: number;
+            /** Format: int32 */
+            met: number;
+            /** Format: int32 */
+            missed: number;
+            /**
+             * Format: double
+             * @description `met / (met + missed)`; null when nothing was due.
+             */
+            rate: number | null;
+        };
+        /** @description Completion over the last 7, 30 and 90 days. */
+        CompletionView: {
+            last_30_days: components["schemas"]["Completion"];
+            last_7_days: components["schemas"]["Completion"];
+            last_90_days: components["schemas"]["Completion"];
+        };
         ConfirmPasswordReset: {
             /** @description 10 to 128 characters; common or guessable passwords are refused. */
             new_password: components["schemas"]["NewPassword"];
             /** @description The `token` query parameter of the link in the reset email. */
             token: string;
+        };
+        /** @description How the day went; at least one field. Writing again replaces the day. */
+        DailyCheckInRequest: {
+            /** Format: int32 */
+            energy?: number | null;
+            /** Format: int32 */
+            mood?: number | null;
+            note?: string | null;
+            /** Format: double */
+            sleep_hours?: number | null;
+            /**
+             * @description Free tags, normalised like journal tags (at most 20).
+             * @example [
+             *       "anxious",
+             *       "worked"
+             *     ]
+             */
+            tags?: string[];
+        };
+        /** @description One local date's check-in. */
+        DailyCheckInView: {
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int32
+             * @description 1 (exhausted) to 5 (full of energy).
+             */
+            energy: number | null;
+            /**
+             * Format: int32
+             * @description 1 (very low) to 5 (very good), the journal's scale.
+             */
+            mood: number | null;
+            note: string | null;
+            /**
+             * Format: double
+             * @example 7.5
+             */
+            sleep_hours: number | null;
+            /**
+             * @example [
+             *       "calm",
+             *       "saw-friends"
+             *     ]
+             */
+            tags: string[];
+            updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @enum {string} */
+        DayClass: "met" | "missed" | "skipped" | "not_due" | "open";
+        /** @description One day of a habit's history. */
+        DayView: {
+            check_in: components["schemas"]["CheckInView"] | null;
+            counts_as: components["schemas"]["DayClass"];
+            /** Format: date */
+            date: string;
+            /**
+             * Format: double
+             * @description The strength score at the end of the day, 0 to 1.
+             */
+            score: number;
+        };
+        /** @description A habit as a client (or a therapist's suggestion) describes it. */
+        Definition: {
+            /**
+             * @description A colour key the front end understands.
+             * @example teal
+             */
+            color?: string | null;
+            description?: string | null;
+            frequency: components["schemas"]["Frequency"];
+            /**
+             * @description An icon key the front end understands.
+             * @example water
+             */
+            icon?: string | null;
+            kind: components["schemas"]["HabitKind"];
+            /** @example Drink water */
+            name: string;
+            reminder_time?: components["schemas"]["TimeOfDay"] | null;
+            /**
+             * Format: double
+             * @description Numeric habits (required): the target per window of `frequency`
+             *     (per day for `daily`), above 0.
+             * @example 8
+             */
+            target?: number | null;
+            target_kind?: components["schemas"]["TargetKind"] | null;
+            /**
+             * @description Numeric habits: what is counted (`glasses`).
+             * @example glasses
+             */
+            unit?: string | null;
         };
         /**
          * @description How the person is addressed; no control characters.
@@ -1350,7 +1939,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            code: "required" | "invalid" | "too_short" | "too_long" | "too_weak" | "too_many" | "out_of_range" | "in_past" | "wrong";
+            code: "required" | "invalid" | "too_short" | "too_long" | "too_weak" | "too_many" | "out_of_range" | "in_past" | "in_future" | "not_allowed" | "wrong";
             /**
              * @description The field, as named in the request body or query (dotted for nested fields).
              * @example email
@@ -1459,6 +2048,68 @@ export interface components {
             /** @description Whether a submitted response must answer it. */
             required?: boolean;
         };
+        /** @description How often a habit is meant to happen. */
+        Frequency: {
+            /** @enum {string} */
+            type: "daily";
+        } | {
+            /** @enum {string} */
+            type: "weekdays";
+            weekdays: components["schemas"]["Weekday"][];
+        } | {
+            /** Format: int32 */
+            days: number;
+            /** Format: int32 */
+            times: number;
+            /** @enum {string} */
+            type: "times_per_period";
+        };
+        /** Format: uuid */
+        HabitId: string;
+        /** @enum {string} */
+        HabitKind: "yes_no" | "numeric";
+        /** @description A habit with how it stands today. */
+        HabitView: {
+            archived_at: components["schemas"]["Timestamp"] | null;
+            /** @example teal */
+            color: string | null;
+            created_at: components["schemas"]["Timestamp"];
+            /**
+             * Format: date
+             * @description The local date it was created.
+             */
+            created_on: string;
+            description: string | null;
+            frequency: components["schemas"]["Frequency"];
+            /** @example water */
+            icon: string | null;
+            id: components["schemas"]["HabitId"];
+            kind: components["schemas"]["HabitKind"];
+            /** @example Drink water */
+            name: string;
+            reminder_time: components["schemas"]["TimeOfDay"] | null;
+            share: components["schemas"]["ShareView"] | null;
+            /**
+             * Format: date
+             * @description The first day its numbers count (the earlier of `created_on` and
+             *     the first check-in).
+             */
+            starts_on: string;
+            /**
+             * Format: double
+             * @description Numeric habits: the target per window of `frequency`.
+             * @example 8
+             */
+            target: number | null;
+            target_kind: components["schemas"]["TargetKind"] | null;
+            today: components["schemas"]["TodayView"];
+            /**
+             * @description Numeric habits: what is counted.
+             * @example glasses
+             */
+            unit: string | null;
+            updated_at: components["schemas"]["Timestamp"];
+        };
         Health: {
             /** @example ok */
             status: string;
@@ -1487,6 +2138,14 @@ export interface components {
             email: string;
             /** @example quiet harbour lantern 42 */
             password: string;
+        };
+        /** @description The days of the week with the highest (or lowest) mood. */
+        MoodDaysView: {
+            dates: string[];
+            /** Format: int32 */
+            mood: number;
+            /** @description The tags of those days, most frequent first. */
+            tags: components["schemas"]["TagCountView"][];
         };
         /** @description An exercise to assign. */
         NewAssignmentRequest: {
@@ -1583,6 +2242,12 @@ export interface components {
              *     done, and when.
              */
             private?: boolean;
+        };
+        NewSuggestion: {
+            client_id: components["schemas"]["UserId"];
+            habit: components["schemas"]["Definition"];
+            /** @description Why, in your words; the client sees it. */
+            note?: string | null;
         };
         /** @description A new exercise template. */
         NewTemplate: {
@@ -1694,6 +2359,17 @@ export interface components {
          *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
          *     the last page. Cursors are opaque: do not build or parse them.
          */
+        Page_HabitView: {
+            items: components["schemas"]["HabitView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
         Page_InvitationView: {
             items: components["schemas"]["InvitationView"][];
             /** @example null */
@@ -1727,6 +2403,17 @@ export interface components {
          *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
          *     the last page. Cursors are opaque: do not build or parse them.
          */
+        Page_SuggestionView: {
+            items: components["schemas"]["SuggestionView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
         Page_TemplateView: {
             items: components["schemas"]["TemplateView"][];
             /** @example null */
@@ -1742,7 +2429,7 @@ export interface components {
              * @example not_found
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
+            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
             /**
              * @description A human-readable explanation of this occurrence.
              * @example No resource at this address.
@@ -1771,6 +2458,11 @@ export interface components {
         /** @description A person's own profile. */
         Profile: {
             created_at: components["schemas"]["Timestamp"];
+            /**
+             * @description When your day begins: check-ins made before it count for the day
+             *     before (a night owl's 01:00 with `03:00`). `00:00` to `06:00`.
+             */
+            day_starts_at: components["schemas"]["TimeOfDay"];
             /** @example Ada */
             display_name: string;
             /** @example ada@example.org */
@@ -1804,7 +2496,7 @@ export interface components {
             therapist_id: components["schemas"]["UserId"] | null;
         };
         /** @enum {string} */
-        Resource: "client_profile" | "journal_entry" | "assignment" | "exercise_response";
+        Resource: "client_profile" | "journal_entry" | "assignment" | "exercise_response" | "habit" | "daily_check_ins";
         /** Format: uuid */
         ResponseId: string;
         /** @description Who sees a response's answers. */
@@ -1940,6 +2632,77 @@ export interface components {
         };
         /** @enum {string} */
         Source: "starter" | "mine";
+        /** @description A habit's numbers: now, and day by day over a range. */
+        StatsView: {
+            /**
+             * Format: date
+             * @description The client's local today, which the current figures are as of.
+             */
+            as_of: string;
+            best_streak: components["schemas"]["Streak"] | null;
+            completion: components["schemas"]["CompletionView"];
+            current_streak: components["schemas"]["Streak"] | null;
+            /** @description Each day from the later of `from` and the habit's first day to `to`. */
+            days: components["schemas"]["DayView"][];
+            /** Format: date */
+            from: string;
+            habit_id: components["schemas"]["HabitId"];
+            /** @description Numeric habits: sums per month over the range (empty for yes/no). */
+            monthly_totals: components["schemas"]["TotalView"][];
+            /**
+             * Format: double
+             * @description The strength score now, 0 to 1.
+             */
+            score: number;
+            /** Format: date */
+            to: string;
+            /** @description Numeric habits: sums per week over the range (empty for yes/no). */
+            weekly_totals: components["schemas"]["TotalView"][];
+        };
+        /** @description A run of met days. */
+        Streak: {
+            /**
+             * Format: date
+             * @description The last met day.
+             */
+            end: string;
+            /**
+             * Format: int32
+             * @description Met days in the run (skips and days not due keep it, uncounted).
+             */
+            length: number;
+            /**
+             * Format: date
+             * @description The first met day.
+             */
+            start: string;
+        };
+        /** Format: uuid */
+        SuggestionId: string;
+        /** @enum {string} */
+        SuggestionStatus: "pending" | "accepted" | "declined";
+        /** @description A suggested habit. */
+        SuggestionView: {
+            client_id: components["schemas"]["UserId"];
+            created_at: components["schemas"]["Timestamp"];
+            decided_at: components["schemas"]["Timestamp"] | null;
+            /** @description The habit as suggested; accepting creates exactly this. */
+            habit: components["schemas"]["Definition"];
+            habit_id: components["schemas"]["HabitId"] | null;
+            id: components["schemas"]["SuggestionId"];
+            /** @description Why, in the therapist's words. */
+            note: string | null;
+            status: components["schemas"]["SuggestionStatus"];
+            therapist_id: components["schemas"]["UserId"];
+        };
+        /** @description A tag and on how many of the days it came up. */
+        TagCountView: {
+            /** Format: int32 */
+            days: number;
+            tag: string;
+        };
+        /** @enum {string} */
+        TargetKind: "at_least" | "at_most";
         /** Format: uuid */
         TemplateId: string;
         /** @description A change to a template: send only what changes. */
@@ -2008,6 +2771,26 @@ export interface components {
         TimeZone: "Africa/Abidjan" | "Africa/Accra" | "Africa/Addis_Ababa" | "Africa/Algiers" | "Africa/Asmara" | "Africa/Asmera" | "Africa/Bamako" | "Africa/Bangui" | "Africa/Banjul" | "Africa/Bissau" | "Africa/Blantyre" | "Africa/Brazzaville" | "Africa/Bujumbura" | "Africa/Cairo" | "Africa/Casablanca" | "Africa/Ceuta" | "Africa/Conakry" | "Africa/Dakar" | "Africa/Dar_es_Salaam" | "Africa/Djibouti" | "Africa/Douala" | "Africa/El_Aaiun" | "Africa/Freetown" | "Africa/Gaborone" | "Africa/Harare" | "Africa/Johannesburg" | "Africa/Juba" | "Africa/Kampala" | "Africa/Khartoum" | "Africa/Kigali" | "Africa/Kinshasa" | "Africa/Lagos" | "Africa/Libreville" | "Africa/Lome" | "Africa/Luanda" | "Africa/Lubumbashi" | "Africa/Lusaka" | "Africa/Malabo" | "Africa/Maputo" | "Africa/Maseru" | "Africa/Mbabane" | "Africa/Mogadishu" | "Africa/Monrovia" | "Africa/Nairobi" | "Africa/Ndjamena" | "Africa/Niamey" | "Africa/Nouakchott" | "Africa/Ouagadougou" | "Africa/Porto-Novo" | "Africa/Sao_Tome" | "Africa/Timbuktu" | "Africa/Tripoli" | "Africa/Tunis" | "Africa/Windhoek" | "America/Adak" | "America/Anchorage" | "America/Anguilla" | "America/Antigua" | "America/Araguaina" | "America/Argentina/Buenos_Aires" | "America/Argentina/Catamarca" | "America/Argentina/ComodRivadavia" | "America/Argentina/Cordoba" | "America/Argentina/Jujuy" | "America/Argentina/La_Rioja" | "America/Argentina/Mendoza" | "America/Argentina/Rio_Gallegos" | "America/Argentina/Salta" | "America/Argentina/San_Juan" | "America/Argentina/San_Luis" | "America/Argentina/Tucuman" | "America/Argentina/Ushuaia" | "America/Aruba" | "America/Asuncion" | "America/Atikokan" | "America/Atka" | "America/Bahia" | "America/Bahia_Banderas" | "America/Barbados" | "America/Belem" | "America/Belize" | "America/Blanc-Sablon" | "America/Boa_Vista" | "America/Bogota" | "America/Boise" | "America/Buenos_Aires" | "America/Cambridge_Bay" | "America/Campo_Grande" | "America/Cancun" | "America/Caracas" | "America/Catamarca" | "America/Cayenne" | "America/Cayman" | "America/Chicago" | "America/Chihuahua" | "America/Ciudad_Juarez" | "America/Coral_Harbour" | "America/Cordoba" | "America/Costa_Rica" | "America/Coyhaique" | "America/Creston" | "America/Cuiaba" | "America/Curacao" | "America/Danmarkshavn" | "America/Dawson" | "America/Dawson_Creek" | "America/Denver" | "America/Detroit" | "America/Dominica" | "America/Edmonton" | "America/Eirunepe" | "America/El_Salvador" | "America/Ensenada" | "America/Fort_Nelson" | "America/Fort_Wayne" | "America/Fortaleza" | "America/Glace_Bay" | "America/Godthab" | "America/Goose_Bay" | "America/Grand_Turk" | "America/Grenada" | "America/Guadeloupe" | "America/Guatemala" | "America/Guayaquil" | "America/Guyana" | "America/Halifax" | "America/Havana" | "America/Hermosillo" | "America/Indiana/Indianapolis" | "America/Indiana/Knox" | "America/Indiana/Marengo" | "America/Indiana/Petersburg" | "America/Indiana/Tell_City" | "America/Indiana/Vevay" | "America/Indiana/Vincennes" | "America/Indiana/Winamac" | "America/Indianapolis" | "America/Inuvik" | "America/Iqaluit" | "America/Jamaica" | "America/Jujuy" | "America/Juneau" | "America/Kentucky/Louisville" | "America/Kentucky/Monticello" | "America/Knox_IN" | "America/Kralendijk" | "America/La_Paz" | "America/Lima" | "America/Los_Angeles" | "America/Louisville" | "America/Lower_Princes" | "America/Maceio" | "America/Managua" | "America/Manaus" | "America/Marigot" | "America/Martinique" | "America/Matamoros" | "America/Mazatlan" | "America/Mendoza" | "America/Menominee" | "America/Merida" | "America/Metlakatla" | "America/Mexico_City" | "America/Miquelon" | "America/Moncton" | "America/Monterrey" | "America/Montevideo" | "America/Montreal" | "America/Montserrat" | "America/Nassau" | "America/New_York" | "America/Nipigon" | "America/Nome" | "America/Noronha" | "America/North_Dakota/Beulah" | "America/North_Dakota/Center" | "America/North_Dakota/New_Salem" | "America/Nuuk" | "America/Ojinaga" | "America/Panama" | "America/Pangnirtung" | "America/Paramaribo" | "America/Phoenix" | "America/Port-au-Prince" | "America/Port_of_Spain" | "America/Porto_Acre" | "America/Porto_Velho" | "America/Puerto_Rico" | "America/Punta_Arenas" | "America/Rainy_River" | "America/Rankin_Inlet" | "America/Recife" | "America/Regina" | "America/Resolute" | "America/Rio_Branco" | "America/Rosario" | "America/Santa_Isabel" | "America/Santarem" | "America/Santiago" | "America/Santo_Domingo" | "America/Sao_Paulo" | "America/Scoresbysund" | "America/Shiprock" | "America/Sitka" | "America/St_Barthelemy" | "America/St_Johns" | "America/St_Kitts" | "America/St_Lucia" | "America/St_Thomas" | "America/St_Vincent" | "America/Swift_Current" | "America/Tegucigalpa" | "America/Thule" | "America/Thunder_Bay" | "America/Tijuana" | "America/Toronto" | "America/Tortola" | "America/Vancouver" | "America/Virgin" | "America/Whitehorse" | "America/Winnipeg" | "America/Yakutat" | "America/Yellowknife" | "Antarctica/Casey" | "Antarctica/Davis" | "Antarctica/DumontDUrville" | "Antarctica/Macquarie" | "Antarctica/Mawson" | "Antarctica/McMurdo" | "Antarctica/Palmer" | "Antarctica/Rothera" | "Antarctica/South_Pole" | "Antarctica/Syowa" | "Antarctica/Troll" | "Antarctica/Vostok" | "Arctic/Longyearbyen" | "Asia/Aden" | "Asia/Almaty" | "Asia/Amman" | "Asia/Anadyr" | "Asia/Aqtau" | "Asia/Aqtobe" | "Asia/Ashgabat" | "Asia/Ashkhabad" | "Asia/Atyrau" | "Asia/Baghdad" | "Asia/Bahrain" | "Asia/Baku" | "Asia/Bangkok" | "Asia/Barnaul" | "Asia/Beirut" | "Asia/Bishkek" | "Asia/Brunei" | "Asia/Calcutta" | "Asia/Chita" | "Asia/Choibalsan" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Colombo" | "Asia/Dacca" | "Asia/Damascus" | "Asia/Dhaka" | "Asia/Dili" | "Asia/Dubai" | "Asia/Dushanbe" | "Asia/Famagusta" | "Asia/Gaza" | "Asia/Harbin" | "Asia/Hebron" | "Asia/Ho_Chi_Minh" | "Asia/Hong_Kong" | "Asia/Hovd" | "Asia/Irkutsk" | "Asia/Istanbul" | "Asia/Jakarta" | "Asia/Jayapura" | "Asia/Jerusalem" | "Asia/Kabul" | "Asia/Kamchatka" | "Asia/Karachi" | "Asia/Kashgar" | "Asia/Kathmandu" | "Asia/Katmandu" | "Asia/Khandyga" | "Asia/Kolkata" | "Asia/Krasnoyarsk" | "Asia/Kuala_Lumpur" | "Asia/Kuching" | "Asia/Kuwait" | "Asia/Macao" | "Asia/Macau" | "Asia/Magadan" | "Asia/Makassar" | "Asia/Manila" | "Asia/Muscat" | "Asia/Nicosia" | "Asia/Novokuznetsk" | "Asia/Novosibirsk" | "Asia/Omsk" | "Asia/Oral" | "Asia/Phnom_Penh" | "Asia/Pontianak" | "Asia/Pyongyang" | "Asia/Qatar" | "Asia/Qostanay" | "Asia/Qyzylorda" | "Asia/Rangoon" | "Asia/Riyadh" | "Asia/Saigon" | "Asia/Sakhalin" | "Asia/Samarkand" | "Asia/Seoul" | "Asia/Shanghai" | "Asia/Singapore" | "Asia/Srednekolymsk" | "Asia/Taipei" | "Asia/Tashkent" | "Asia/Tbilisi" | "Asia/Tehran" | "Asia/Tel_Aviv" | "Asia/Thimbu" | "Asia/Thimphu" | "Asia/Tokyo" | "Asia/Tomsk" | "Asia/Ujung_Pandang" | "Asia/Ulaanbaatar" | "Asia/Ulan_Bator" | "Asia/Urumqi" | "Asia/Ust-Nera" | "Asia/Vientiane" | "Asia/Vladivostok" | "Asia/Yakutsk" | "Asia/Yangon" | "Asia/Yekaterinburg" | "Asia/Yerevan" | "Atlantic/Azores" | "Atlantic/Bermuda" | "Atlantic/Canary" | "Atlantic/Cape_Verde" | "Atlantic/Faeroe" | "Atlantic/Faroe" | "Atlantic/Jan_Mayen" | "Atlantic/Madeira" | "Atlantic/Reykjavik" | "Atlantic/South_Georgia" | "Atlantic/St_Helena" | "Atlantic/Stanley" | "Australia/ACT" | "Australia/Adelaide" | "Australia/Brisbane" | "Australia/Broken_Hill" | "Australia/Canberra" | "Australia/Currie" | "Australia/Darwin" | "Australia/Eucla" | "Australia/Hobart" | "Australia/LHI" | "Australia/Lindeman" | "Australia/Lord_Howe" | "Australia/Melbourne" | "Australia/NSW" | "Australia/North" | "Australia/Perth" | "Australia/Queensland" | "Australia/South" | "Australia/Sydney" | "Australia/Tasmania" | "Australia/Victoria" | "Australia/West" | "Australia/Yancowinna" | "Brazil/Acre" | "Brazil/DeNoronha" | "Brazil/East" | "Brazil/West" | "CET" | "CST6CDT" | "Canada/Atlantic" | "Canada/Central" | "Canada/Eastern" | "Canada/Mountain" | "Canada/Newfoundland" | "Canada/Pacific" | "Canada/Saskatchewan" | "Canada/Yukon" | "Chile/Continental" | "Chile/EasterIsland" | "Cuba" | "EET" | "EST" | "EST5EDT" | "Egypt" | "Eire" | "Etc/GMT" | "Etc/GMT+0" | "Etc/GMT+1" | "Etc/GMT+10" | "Etc/GMT+11" | "Etc/GMT+12" | "Etc/GMT+2" | "Etc/GMT+3" | "Etc/GMT+4" | "Etc/GMT+5" | "Etc/GMT+6" | "Etc/GMT+7" | "Etc/GMT+8" | "Etc/GMT+9" | "Etc/GMT-0" | "Etc/GMT-1" | "Etc/GMT-10" | "Etc/GMT-11" | "Etc/GMT-12" | "Etc/GMT-13" | "Etc/GMT-14" | "Etc/GMT-2" | "Etc/GMT-3" | "Etc/GMT-4" | "Etc/GMT-5" | "Etc/GMT-6" | "Etc/GMT-7" | "Etc/GMT-8" | "Etc/GMT-9" | "Etc/GMT0" | "Etc/Greenwich" | "Etc/UCT" | "Etc/UTC" | "Etc/Universal" | "Etc/Zulu" | "Europe/Amsterdam" | "Europe/Andorra" | "Europe/Astrakhan" | "Europe/Athens" | "Europe/Belfast" | "Europe/Belgrade" | "Europe/Berlin" | "Europe/Bratislava" | "Europe/Brussels" | "Europe/Bucharest" | "Europe/Budapest" | "Europe/Busingen" | "Europe/Chisinau" | "Europe/Copenhagen" | "Europe/Dublin" | "Europe/Gibraltar" | "Europe/Guernsey" | "Europe/Helsinki" | "Europe/Isle_of_Man" | "Europe/Istanbul" | "Europe/Jersey" | "Europe/Kaliningrad" | "Europe/Kiev" | "Europe/Kirov" | "Europe/Kyiv" | "Europe/Lisbon" | "Europe/Ljubljana" | "Europe/London" | "Europe/Luxembourg" | "Europe/Madrid" | "Europe/Malta" | "Europe/Mariehamn" | "Europe/Minsk" | "Europe/Monaco" | "Europe/Moscow" | "Europe/Nicosia" | "Europe/Oslo" | "Europe/Paris" | "Europe/Podgorica" | "Europe/Prague" | "Europe/Riga" | "Europe/Rome" | "Europe/Samara" | "Europe/San_Marino" | "Europe/Sarajevo" | "Europe/Saratov" | "Europe/Simferopol" | "Europe/Skopje" | "Europe/Sofia" | "Europe/Stockholm" | "Europe/Tallinn" | "Europe/Tirane" | "Europe/Tiraspol" | "Europe/Ulyanovsk" | "Europe/Uzhgorod" | "Europe/Vaduz" | "Europe/Vatican" | "Europe/Vienna" | "Europe/Vilnius" | "Europe/Volgograd" | "Europe/Warsaw" | "Europe/Zagreb" | "Europe/Zaporozhye" | "Europe/Zurich" | "GB" | "GB-Eire" | "GMT" | "GMT+0" | "GMT-0" | "GMT0" | "Greenwich" | "HST" | "Hongkong" | "Iceland" | "Indian/Antananarivo" | "Indian/Chagos" | "Indian/Christmas" | "Indian/Cocos" | "Indian/Comoro" | "Indian/Kerguelen" | "Indian/Mahe" | "Indian/Maldives" | "Indian/Mauritius" | "Indian/Mayotte" | "Indian/Reunion" | "Iran" | "Israel" | "Jamaica" | "Japan" | "Kwajalein" | "Libya" | "MET" | "MST" | "MST7MDT" | "Mexico/BajaNorte" | "Mexico/BajaSur" | "Mexico/General" | "NZ" | "NZ-CHAT" | "Navajo" | "PRC" | "PST8PDT" | "Pacific/Apia" | "Pacific/Auckland" | "Pacific/Bougainville" | "Pacific/Chatham" | "Pacific/Chuuk" | "Pacific/Easter" | "Pacific/Efate" | "Pacific/Enderbury" | "Pacific/Fakaofo" | "Pacific/Fiji" | "Pacific/Funafuti" | "Pacific/Galapagos" | "Pacific/Gambier" | "Pacific/Guadalcanal" | "Pacific/Guam" | "Pacific/Honolulu" | "Pacific/Johnston" | "Pacific/Kanton" | "Pacific/Kiritimati" | "Pacific/Kosrae" | "Pacific/Kwajalein" | "Pacific/Majuro" | "Pacific/Marquesas" | "Pacific/Midway" | "Pacific/Nauru" | "Pacific/Niue" | "Pacific/Norfolk" | "Pacific/Noumea" | "Pacific/Pago_Pago" | "Pacific/Palau" | "Pacific/Pitcairn" | "Pacific/Pohnpei" | "Pacific/Ponape" | "Pacific/Port_Moresby" | "Pacific/Rarotonga" | "Pacific/Saipan" | "Pacific/Samoa" | "Pacific/Tahiti" | "Pacific/Tarawa" | "Pacific/Tongatapu" | "Pacific/Truk" | "Pacific/Wake" | "Pacific/Wallis" | "Pacific/Yap" | "Poland" | "Portugal" | "ROC" | "ROK" | "Singapore" | "Turkey" | "UCT" | "US/Alaska" | "US/Aleutian" | "US/Arizona" | "US/Central" | "US/East-Indiana" | "US/Eastern" | "US/Hawaii" | "US/Indiana-Starke" | "US/Michigan" | "US/Mountain" | "US/Pacific" | "US/Samoa" | "UTC" | "Universal" | "W-SU" | "WET" | "Zulu";
         /** Format: date-time */
         Timestamp: string;
+        /** @description How a habit stands on the client's local today. */
+        TodayView: {
+            best_streak: components["schemas"]["Streak"] | null;
+            check_in: components["schemas"]["CheckInView"] | null;
+            /** @description How today counts so far: `open` until checked in. */
+            counts_as: components["schemas"]["DayClass"];
+            current_streak: components["schemas"]["Streak"] | null;
+            /**
+             * Format: date
+             * @description The client's local date (their time zone, less their day start).
+             */
+            date: string;
+            /** @description Whether today still asks for it (a due day not yet on target). */
+            due: boolean;
+            /**
+             * Format: double
+             * @description The strength score, 0 to 1 (today counts once checked in).
+             */
+            score: number;
+        };
         /** @description Tokens for a session. */
         TokenPair: {
             /** @description A JWT for `Authorization: Bearer …`; valid for `expires_in` seconds. */
@@ -2028,12 +2811,50 @@ export interface components {
              */
             token_type: "Bearer";
         };
+        /** @description A numeric habit's sum over a week (from Monday) or a month. */
+        TotalView: {
+            /**
+             * Format: int32
+             * @description Days in the range with an amount.
+             */
+            days_recorded: number;
+            /**
+             * Format: date
+             * @description The Monday of the week, or the first of the month.
+             */
+            start: string;
+            /** Format: double */
+            total: number;
+        };
         UpdateAccount: {
             /** @description A disabled account cannot log in, and its sessions end at once. */
             disabled: boolean;
         };
-        /** @description Fields to change; leave out what stays (neither can be cleared). */
+        /**
+         * @description What to change; leave out what stays. `null` clears the fields that can
+         *     be cleared (description, colour, icon, unit, reminder time).
+         */
+        UpdateHabit: {
+            /** @description `true` archives (the history stays), `false` brings it back. */
+            archived?: boolean | null;
+            color?: string | null;
+            description?: string | null;
+            frequency?: components["schemas"]["Frequency"] | null;
+            icon?: string | null;
+            name?: string | null;
+            reminder_time?: components["schemas"]["TimeOfDay"] | null;
+            /**
+             * Format: double
+             * @description Numeric habits only; rescores the whole history.
+             */
+            target?: number | null;
+            target_kind?: components["schemas"]["TargetKind"] | null;
+            /** @description Numeric habits only. */
+            unit?: string | null;
+        };
+        /** @description Fields to change; leave out what stays (none can be cleared). */
         UpdateProfile: {
+            day_starts_at?: components["schemas"]["TimeOfDay"] | null;
             display_name?: components["schemas"]["DisplayName"];
             /** @description An IANA time zone name. */
             time_zone?: components["schemas"]["TimeZone"];
@@ -2043,6 +2864,34 @@ export interface components {
         VerifyEmail: {
             /** @description The `token` query parameter of the link in the verification email. */
             token: string;
+        };
+        /** @description A week of check-ins in figures. */
+        WeekSummaryView: {
+            best: components["schemas"]["MoodDaysView"] | null;
+            /** Format: int32 */
+            days_recorded: number;
+            /** Format: double */
+            energy_average: number | null;
+            /**
+             * Format: date
+             * @description Its Monday.
+             */
+            from: string;
+            /** Format: double */
+            mood_average: number | null;
+            /** Format: double */
+            sleep_hours_average: number | null;
+            /**
+             * Format: date
+             * @description Its Sunday.
+             */
+            to: string;
+            /**
+             * @description The ISO week.
+             * @example 2026-W49
+             */
+            week: string;
+            worst: components["schemas"]["MoodDaysView"] | null;
         };
         /** @enum {string} */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
@@ -2060,6 +2909,16 @@ export interface components {
         };
         /** @description Something went wrong on our side (`internal_error`); nothing was changed. */
         InternalError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Nothing at this address for you (a malformed id, or someone else's object, are not found either). */
+        NotFound: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
@@ -4609,6 +5468,400 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_client_daily_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCheckInView"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours, or the series is not shared with you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_client_daily_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours, or the series is not shared with you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_client_habits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Shared habits */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HabitView"][];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_client_habits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Shared habits */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_client_habit_stats: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+                /** @description The habit */
+                habit_id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours, or not a habit shared with you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_client_habit_stats: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+                /** @description The habit */
+                habit_id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours, or not a habit shared with you */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     list_shared_entries: {
         parameters: {
             query?: {
@@ -4965,6 +6218,582 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_daily_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCheckInView"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_daily_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    share_daily_check_ins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Optional: send no body to share until you take it back */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"];
+            };
+        };
+        responses: {
+            /** @description The series is shared */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have no therapist */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `expires_at` is not in the future */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unshare_daily_check_ins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No longer shared */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description They are not shared */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_daily_check_in_summary: {
+        parameters: {
+            query?: {
+                /** @description An ISO week such as `2026-W49` (default: this week, in your time zone). */
+                week?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The week */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WeekSummaryView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not an ISO week */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_daily_check_in_summary: {
+        parameters: {
+            query?: {
+                /** @description An ISO week such as `2026-W49` (default: this week, in your time zone). */
+                week?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The week */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not an ISO week */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_daily_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check-in */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCheckInView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No check-in that day */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_daily_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DailyCheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description The check-in */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyCheckInView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields, nothing given, or a future date */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_daily_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No check-in that day */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_daily_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The check-in */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients check in */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No check-in that day */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -5441,6 +7270,1326 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_habit_suggestions: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Therapists: only this client's. */
+                client_id?: components["schemas"]["UserId"];
+                /** @description Only suggestions in this state (clients: default `pending`). */
+                status?: "pending" | "accepted" | "declined";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SuggestionView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients and therapists */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    suggest_habit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSuggestion"];
+            };
+        };
+        responses: {
+            /** @description The suggestion */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists suggest habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_habit_suggestions: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Therapists: only this client's. */
+                client_id?: components["schemas"]["UserId"];
+                /** @description Only suggestions in this state (clients: default `pending`). */
+                status?: "pending" | "accepted" | "declined";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Suggestions */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients and therapists */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    accept_habit_suggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The suggestion */
+                id: components["schemas"]["SuggestionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients decide on suggestions */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such suggestion from your current therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Decided already (`already_decided`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    decline_habit_suggestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The suggestion */
+                id: components["schemas"]["SuggestionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Declined */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients decide on suggestions */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such suggestion from your current therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Decided already (`already_decided`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_habits: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description `active` (default), `archived` or `all`. */
+                archived?: "active" | "archived" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Habits */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HabitView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    create_habit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried create with the same key and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Definition"];
+            };
+        };
+        responses: {
+            /** @description The habit */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HabitView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_habits: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description `active` (default), `archived` or `all`. */
+                archived?: "active" | "archived" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Habits */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The habit */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HabitView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The habit */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    update_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateHabit"];
+            };
+        };
+        responses: {
+            /** @description The habit */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HabitView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_habit_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Check-ins */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInView"][];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_habit_check_ins: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Check-ins */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_habit_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckInRequest"];
+            };
+        };
+        responses: {
+            /** @description The check-in */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckInView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description A date in the future, or a value the habit does not take */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_habit_check_in: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours, or no check-in that day */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    share_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        /** @description Optional: send no body to share until you take it back */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"];
+            };
+        };
+        responses: {
+            /** @description The habit is shared */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You have no therapist */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description `expires_at` is not in the future */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unshare_habit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No longer shared */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours, or it is not shared */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_habit_stats: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_habit_stats: {
+        parameters: {
+            query?: {
+                /** @description The first local date (default: 29 days before `to`). */
+                from?: string;
+                /**
+                 * @description The last local date (default and latest: today). At most 366 days
+                 *     from `from`.
+                 */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The habit */
+                id: components["schemas"]["HabitId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The numbers */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only clients keep habits */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such habit of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

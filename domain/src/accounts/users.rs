@@ -20,6 +20,8 @@ pub struct User {
     pub display_name: String,
     pub role: Role,
     pub time_zone: String,
+    /// When the person's day begins, in minutes after local midnight.
+    pub day_starts_at: i32,
     pub email_verified_at: Option<Timestamp>,
     pub disabled_at: Option<Timestamp>,
     pub created_at: Timestamp,
@@ -92,8 +94,14 @@ pub fn update_profile(
     id: UserId,
     display_name: Option<&DisplayName>,
     time_zone: Option<TimeZoneName>,
+    day_starts_at: Option<i32>,
 ) -> DomainResult<User> {
     let now = Timestamp::now();
+    if let Some(minutes) = day_starts_at {
+        diesel::update(users::table.find(id))
+            .set((users::day_starts_at.eq(minutes), users::updated_at.eq(now)))
+            .execute(conn)?;
+    }
     if let Some(name) = display_name {
         diesel::update(users::table.find(id))
             .set((

@@ -190,6 +190,26 @@ pub(crate) fn log_across(
     Ok(())
 }
 
+/// The rule of every kind of share, in one place: the holder of a
+/// [`CareAccess`] sees a share made under their live link that is neither
+/// revoked nor expired at `now`. `$shares` is a share table with `link_id`,
+/// `revoked_at` and `expires_at`; the query must join `care_links`, so
+/// ending the link hides every share at once.
+#[macro_export]
+macro_rules! visible_under {
+    ($shares:ident, $access:expr, $now:expr) => {
+        $shares::link_id
+            .eq($access.link())
+            .and($crate::db::schema::care_links::ended_at.is_null())
+            .and($shares::revoked_at.is_null())
+            .and(
+                $shares::expires_at
+                    .is_null()
+                    .or($shares::expires_at.gt($now)),
+            )
+    };
+}
+
 /// Proof that a therapist may read a client's data now: their link is live.
 /// Every read through it is written to the client's access log.
 #[derive(Debug)]

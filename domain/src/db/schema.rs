@@ -26,7 +26,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{Integer, Nullable, Text};
     use crate::db::sql::{Id, Instant};
 
     users (id) {
@@ -36,6 +36,7 @@ diesel::table! {
         display_name -> Text,
         role -> Text,
         time_zone -> Text,
+        day_starts_at -> Integer,
         email_verified_at -> Nullable<Instant>,
         disabled_at -> Nullable<Instant>,
         created_at -> Instant,
@@ -353,12 +354,116 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Date, Double, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    habits (id) {
+        id -> Id,
+        client_id -> Id,
+        name -> Text,
+        description -> Nullable<Text>,
+        color -> Nullable<Text>,
+        icon -> Nullable<Text>,
+        measure -> Text,
+        unit -> Nullable<Text>,
+        target -> Nullable<Double>,
+        frequency -> Text,
+        reminder_time -> Nullable<Text>,
+        created_on -> Date,
+        starts_on -> Date,
+        created_at -> Instant,
+        updated_at -> Instant,
+        archived_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Date, Double, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    habit_check_ins (habit_id, on_date) {
+        habit_id -> Id,
+        on_date -> Date,
+        status -> Text,
+        amount -> Nullable<Double>,
+        note -> Nullable<Text>,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Date, Text};
+    use crate::db::sql::Id;
+
+    habit_checkpoints (habit_id, through) {
+        habit_id -> Id,
+        through -> Date,
+        state -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    habit_suggestions (id) {
+        id -> Id,
+        therapist_id -> Id,
+        client_id -> Id,
+        link_id -> Id,
+        definition -> Text,
+        note -> Nullable<Text>,
+        status -> Text,
+        habit_id -> Nullable<Id>,
+        created_at -> Instant,
+        decided_at -> Nullable<Instant>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Date, Double, Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    daily_check_ins (client_id, on_date) {
+        client_id -> Id,
+        on_date -> Date,
+        mood -> Nullable<Integer>,
+        energy -> Nullable<Integer>,
+        sleep_hours -> Nullable<Double>,
+        tags -> Text,
+        note -> Nullable<Text>,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Nullable;
+    use crate::db::sql::{Id, Instant};
+
+    tracking_shares (id) {
+        id -> Id,
+        client_id -> Id,
+        habit_id -> Nullable<Id>,
+        therapist_id -> Id,
+        link_id -> Id,
+        shared_at -> Instant,
+        expires_at -> Nullable<Instant>,
+        revoked_at -> Nullable<Instant>,
+        read_at -> Nullable<Instant>,
+    }
+}
+
 diesel::joinable!(exercise_template_versions -> exercise_templates (template_id));
 diesel::joinable!(assignments -> care_links (link_id));
 diesel::joinable!(assignment_schedules -> assignments (assignment_id));
 diesel::joinable!(exercise_responses -> assignments (assignment_id));
 diesel::joinable!(exercise_drafts -> assignments (assignment_id));
 diesel::joinable!(exercise_comments -> exercise_responses (response_id));
+diesel::joinable!(habit_check_ins -> habits (habit_id));
+diesel::joinable!(habit_checkpoints -> habits (habit_id));
+diesel::joinable!(habit_suggestions -> care_links (link_id));
+diesel::joinable!(tracking_shares -> care_links (link_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -382,4 +487,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     exercise_responses,
     exercise_drafts,
     exercise_comments,
+    habits,
+    habit_check_ins,
+    habit_checkpoints,
+    habit_suggestions,
+    daily_check_ins,
+    tracking_shares,
 );

@@ -32,7 +32,7 @@ crate::text_enum! {
 }
 
 impl Weekday {
-    fn of(date: NaiveDate) -> Self {
+    pub fn of(date: NaiveDate) -> Self {
         Self::ALL[date.weekday().num_days_from_monday() as usize]
     }
 }

@@ -25,15 +25,7 @@ use crate::time::Timestamp;
 /// joins `journal_shares` with `care_links`.
 macro_rules! visible_to {
     ($access:expr, $now:expr) => {
-        journal_shares::link_id
-            .eq($access.link())
-            .and(care_links::ended_at.is_null())
-            .and(journal_shares::revoked_at.is_null())
-            .and(
-                journal_shares::expires_at
-                    .is_null()
-                    .or(journal_shares::expires_at.gt($now)),
-            )
+        crate::visible_under!(journal_shares, $access, $now)
     };
 }
 

@@ -129,6 +129,27 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
         answers.push(r["id"].as_str().unwrap().to_owned());
     }
     let r = answers[0].clone();
+    // A habit and the daily series, shared.
+    let habit = app
+        .post(
+            "/api/v1/habits",
+            Some(&client.access),
+            json!({"name": "Walk", "kind": "yes_no", "frequency": {"type": "daily"}}),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let h = habit["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/api/v1/habits/{h}/share"),
+        "/api/v1/daily-check-ins/share".into(),
+    ] {
+        let shared = app
+            .send(Method::PUT, &path, Some(&client.access), Some(&json!({})))
+            .await;
+        assert_eq!(shared.status(), 200, "{path}");
+    }
 
     // What each route must log: the ids of the items it shows.
     type Shown = fn(&Value) -> Vec<String>;
@@ -246,6 +267,36 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             |v| ids(v["assignments"].as_array().unwrap(), "assignment_id"),
         ),
         (
+            Method::POST,
+            "/api/v1/habit-suggestions",
+            "/api/v1/habit-suggestions".into(),
+            Some(
+                json!({"client_id": c, "habit": {"name": "Water", "kind": "yes_no", "frequency": {"type": "daily"}}}),
+            ),
+            |v| vec![v["id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/habits",
+            format!("/api/v1/clients/{c}/habits"),
+            None,
+            |v| ids(v.as_array().unwrap(), "id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/habits/{habit_id}/stats",
+            format!("/api/v1/clients/{c}/habits/{h}/stats"),
+            None,
+            |v| vec![v["habit_id"].as_str().unwrap().to_owned()],
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/daily-check-ins",
+            format!("/api/v1/clients/{c}/daily-check-ins"),
+            None,
+            |_| Vec::new(),
+        ),
+        (
             Method::DELETE,
             "/api/v1/clients/{id}",
             format!("/api/v1/clients/{c}"),
@@ -268,6 +319,8 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
         match template {
             "/api/v1/clients/{id}/shared/{entry_id}/replies" => vec![trigger.clone()],
             "/api/v1/clients/{id}/agenda/{entry_id}/discussed" => vec![question.clone()],
+            // The daily series is one item, named by its client.
+            "/api/v1/clients/{id}/daily-check-ins" => vec![c.clone()],
             _ => Vec::new(),
         }
     };
@@ -314,6 +367,7 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             "/api/v1/clients/{id}/shared" => assert_eq!(expected.len(), 2),
             "/api/v1/assignments/{id}/responses" => assert_eq!(expected.len(), 2),
             "/api/v1/clients/{id}/adherence" => assert_eq!(expected.len(), 2),
+            "/api/v1/clients/{id}/habits" => assert_eq!(expected, vec![h.clone()]),
             "/api/v1/clients/{id}/agenda" => {
                 assert_eq!(expected, {
                     let mut q = vec![question.clone(), second_question.clone()];

@@ -428,6 +428,18 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
         response["id"].as_str().unwrap().to_owned(),
     );
 
+    let habit: Value = app
+        .post(
+            "/api/v1/habits",
+            Some(&client.access),
+            json!({"name": "Walk", "kind": "yes_no", "frequency": {"type": "daily"}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let habit_id = habit["id"].as_str().unwrap().to_owned();
+
     let doc = between_api::openapi::contract().unwrap();
     let mut tried = 0;
     for (template, item) in doc["paths"].as_object().unwrap() {
@@ -470,6 +482,13 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
                             .replace("{response_id}", &response_id),
                     )
                 }
+                "habits" if id == "suggest_habit" => (Some(&therapist.access), template.clone()),
+                "habits" | "daily check-ins" => (
+                    Some(&client.access),
+                    template
+                        .replace("{id}", &habit_id)
+                        .replace("{date}", &today),
+                ),
                 other => panic!("{id}: choose a caller for the {other} tag"),
             };
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();

@@ -8,6 +8,7 @@ mod database;
 mod email;
 mod errors;
 mod exercises;
+mod habits;
 mod hardening;
 mod health;
 mod jobs;

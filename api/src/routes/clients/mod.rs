@@ -5,6 +5,9 @@ mod get_adherence;
 mod get_agenda;
 mod get_client;
 mod get_clients;
+mod get_daily_check_ins;
+mod get_habit_stats;
+mod get_habits;
 mod get_shared;
 mod get_shared_entry;
 mod post_discussed;
@@ -29,7 +32,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(post_reply::post_reply)
         .service(get_agenda::get_agenda)
         .service(post_discussed::post_discussed)
-        .service(get_adherence::get_adherence);
+        .service(get_adherence::get_adherence)
+        .service(get_habits::get_habits)
+        .service(get_habit_stats::get_habit_stats)
+        .service(get_daily_check_ins::get_daily_check_ins);
 }
 
 /// A client as their therapist sees them: account details only, never the

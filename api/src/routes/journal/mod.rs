@@ -6,7 +6,7 @@ mod get_entries;
 mod get_entry;
 mod patch_entry;
 mod post_entry;
-mod put_share;
+pub mod put_share;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

@@ -8,6 +8,7 @@ mod patch_me;
 use domain::accounts::users::User;
 use domain::accounts::Role;
 use domain::ids::UserId;
+use domain::time::TimeOfDay;
 use domain::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -34,6 +35,9 @@ pub struct Profile {
     /// IANA time zone used for reminders and local times.
     #[schema(example = "Europe/Berlin")]
     pub time_zone: String,
+    /// When your day begins: check-ins made before it count for the day
+    /// before (a night owl's 01:00 with `03:00`). `00:00` to `06:00`.
+    pub day_starts_at: TimeOfDay,
     pub email_verified: bool,
     pub created_at: Timestamp,
 }
@@ -46,6 +50,9 @@ impl From<User> for Profile {
             email: user.email,
             display_name: user.display_name,
             time_zone: user.time_zone,
+            day_starts_at: TimeOfDay(
+                chrono::NaiveTime::MIN + chrono::Duration::minutes(i64::from(user.day_starts_at)),
+            ),
             email_verified: user.email_verified_at.is_some(),
             created_at: user.created_at,
         }

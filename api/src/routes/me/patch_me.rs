@@ -1,5 +1,7 @@
 use actix_web::{patch, web};
+use chrono::Timelike;
 use domain::accounts::{users, DisplayName, TimeZoneName};
+use domain::time::TimeOfDay;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -10,7 +12,7 @@ use crate::extract;
 use crate::routes::{non_null, Fields};
 use crate::state::AppState;
 
-/// Fields to change; leave out what stays (neither can be cleared).
+/// Fields to change; leave out what stays (none can be cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProfile {
@@ -21,9 +23,13 @@ pub struct UpdateProfile {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = domain::accounts::TimeZoneName)]
     pub time_zone: Option<String>,
+    /// When your day begins, `00:00` to `06:00`: habit and daily check-ins
+    /// before it count for the day before.
+    #[serde(default, deserialize_with = "non_null")]
+    pub day_starts_at: Option<TimeOfDay>,
 }
 
-/// Change your display name or time zone.
+/// Change your display name, time zone or when your day begins.
 ///
 /// Anyone signed in. Leave out what stays; neither can be cleared. Local times
 /// (reminders, availability) follow the time zone. Sends no email.
@@ -56,9 +62,25 @@ pub async fn patch_me(
         return Err(fields.error());
     }
     let (name, zone) = (name.flatten(), zone.flatten());
+    let day_start = body
+        .day_starts_at
+        .map(|t| (t.0.hour() * 60 + t.0.minute()) as i32);
+    if day_start.is_some_and(|m| m > domain::habits::DAY_START_MAX_MINUTES) {
+        return Err(ApiError::Validation(vec![domain::FieldError::new(
+            "day_starts_at",
+            "out_of_range",
+            "must be from 00:00 to 06:00",
+        )]));
+    }
     let user = auth
         .tx(&state, move |conn, me| {
-            Ok(users::update_profile(conn, me.id(), name.as_ref(), zone)?)
+            Ok(users::update_profile(
+                conn,
+                me.id(),
+                name.as_ref(),
+                zone,
+                day_start,
+            )?)
         })
         .await?;
     Ok(web::Json(user.into()))
