@@ -33,7 +33,11 @@ const RATE_LIMITED: &[&str] = &[
 const WITHOUT_DATABASE: &[&str] = &["get_healthz", "get_metrics"];
 
 /// Operations whose JSON body may be left out.
-const OPTIONAL_BODIES: &[&str] = &["share_journal_entry"];
+const OPTIONAL_BODIES: &[&str] = &[
+    "share_journal_entry",
+    "share_habit",
+    "share_daily_check_ins",
+];
 
 /// Response properties a response may leave out (`skip_serializing_if`).
 const OMITTED_WHEN_EMPTY: &[(&str, &str)] = &[
@@ -583,6 +587,41 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
             None,
             "200",
             json!({"items": [{"id": "01936f2b-0000-7000-8000-0000000000a7", "actor_id": "01936f2a-0000-7000-8000-00000000f001", "actor_role": "therapist", "resource": "journal_entry", "resource_id": "01936f2a-5b1c-7d3e-8f40-1a2b3c4d5e6f", "action": "read", "at": "2026-03-30T08:14:02Z", "request_id": "4f1c2a9e-77d0-4c1b-9a55-0c3d2e1f0a9b"}], "next_cursor": null}),
+        ),
+        (
+            "create_habit",
+            Some(
+                json!({"name": "Drink water", "kind": "numeric", "unit": "glasses", "target": 8, "target_kind": "at_least", "frequency": {"type": "daily"}, "reminder_time": "09:00"}),
+            ),
+            "201",
+            json!({"id": "01936f2c-0000-7000-8000-0000000000b1", "name": "Drink water", "description": null, "color": null, "icon": "water", "kind": "numeric", "unit": "glasses", "target": 8.0, "target_kind": "at_least", "frequency": {"type": "daily"}, "reminder_time": "09:00", "created_on": "2026-03-30", "starts_on": "2026-03-30", "created_at": "2026-03-30T07:00:00Z", "updated_at": "2026-03-30T07:00:00Z", "archived_at": null, "share": null,
+                "today": {"date": "2026-03-30", "check_in": null, "counts_as": "open", "due": true, "score": 0.0, "current_streak": null, "best_streak": null}}),
+        ),
+        (
+            "put_habit_check_in",
+            Some(json!({"amount": 6, "note": "Hot day."})),
+            "200",
+            json!({"date": "2026-03-30", "status": "done", "amount": 6.0, "note": "Hot day.", "updated_at": "2026-03-30T20:10:00Z"}),
+        ),
+        (
+            "get_habit_stats",
+            None,
+            "200",
+            json!({"habit_id": "01936f2c-0000-7000-8000-0000000000b1", "as_of": "2026-03-31", "from": "2026-03-30", "to": "2026-03-31", "score": 0.0519, "current_streak": {"length": 1, "start": "2026-03-31", "end": "2026-03-31"}, "best_streak": {"length": 1, "start": "2026-03-31", "end": "2026-03-31"},
+                "completion": {"last_7_days": {"days": 7, "met": 1, "missed": 1, "rate": 0.5}, "last_30_days": {"days": 30, "met": 1, "missed": 1, "rate": 0.5}, "last_90_days": {"days": 90, "met": 1, "missed": 1, "rate": 0.5}},
+                "days": [
+                    {"date": "2026-03-30", "score": 0.0389, "counts_as": "missed", "check_in": {"date": "2026-03-30", "status": "done", "amount": 6.0, "note": "Hot day.", "updated_at": "2026-03-30T20:10:00Z"}},
+                    {"date": "2026-03-31", "score": 0.0519, "counts_as": "met", "check_in": {"date": "2026-03-31", "status": "done", "amount": 8.0, "note": null, "updated_at": "2026-03-31T21:00:00Z"}}
+                ],
+                "weekly_totals": [{"start": "2026-03-30", "total": 14.0, "days_recorded": 2}], "monthly_totals": [{"start": "2026-03-01", "total": 14.0, "days_recorded": 2}]}),
+        ),
+        (
+            "put_daily_check_in",
+            Some(
+                json!({"mood": 4, "energy": 3, "sleep_hours": 7.5, "tags": ["calm", "saw friends"]}),
+            ),
+            "200",
+            json!({"date": "2026-03-30", "mood": 4, "energy": 3, "sleep_hours": 7.5, "tags": ["calm", "saw-friends"], "note": null, "updated_at": "2026-03-30T21:00:00Z"}),
         ),
         (
             "share_journal_entry",

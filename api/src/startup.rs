@@ -150,10 +150,10 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     Problem::new(StatusCode::BAD_REQUEST, "invalid_query", err.to_string());
                 InternalError::from_response(err, problem.response()).into()
             }))
-            .app_data(web::PathConfig::default().error_handler(|err, _| {
+            .app_data(web::PathConfig::default().error_handler(|err, req| {
                 // A malformed id cannot name anything: same answer as a missing one.
-                let problem = crate::error::problem_for_status(StatusCode::NOT_FOUND);
-                InternalError::from_response(err, problem.response()).into()
+                InternalError::from_response(err, crate::routes::fallback::unparsed_path(req))
+                    .into()
             }))
             .service(web::redirect("/docs", "/docs/").permanent())
             .default_service(web::to(fallback))

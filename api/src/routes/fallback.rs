@@ -72,7 +72,12 @@ impl RouteTable {
     }
 
     /// The methods served at `path`, or `None` when no route has that shape.
+    /// A route whose every segment is literal takes the path alone
+    /// (`/daily-check-ins/summary` is not `/daily-check-ins/{date}`).
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
+        if let Some(methods) = self.literal(path) {
+            return Some(methods);
+        }
         let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         let mut found: Option<Vec<&'static str>> = None;
         for (segments, methods) in &self.routes {
@@ -91,6 +96,22 @@ impl RouteTable {
             }
         }
         found
+    }
+
+    /// The methods of the route whose every segment is literally `path`
+    /// (`/daily-check-ins/summary`, not `/daily-check-ins/{date}`).
+    pub fn literal(&self, path: &str) -> Option<Vec<&'static str>> {
+        let parts: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.routes
+            .iter()
+            .find(|(segments, _)| {
+                segments.len() == parts.len()
+                    && segments.iter().zip(&parts).all(|(seg, part)| match seg {
+                        Segment::Literal(lit) => lit == part,
+                        _ => false,
+                    })
+            })
+            .map(|(_, methods)| methods.clone())
     }
 }
 
@@ -150,15 +171,31 @@ fn looks_secret(segment: &str) -> bool {
 
 pub async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> HttpResponse {
     match routes.allowed(req.path()) {
-        Some(methods) => {
-            let mut res =
-                problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).response();
-            if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
-                res.headers_mut().insert(header::ALLOW, value);
-            }
-            res
-        }
+        Some(methods) => method_not_allowed(&methods),
         None => problem_for_status(actix_web::http::StatusCode::NOT_FOUND).response(),
+    }
+}
+
+/// 405 with `Allow`.
+pub fn method_not_allowed(methods: &[&str]) -> HttpResponse {
+    let mut res = problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).response();
+    if let Ok(value) = header::HeaderValue::from_str(&methods.join(", ")) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// The answer when a route took the request but its path parameters do
+/// not parse: 404 (a malformed id names nothing), except on a path that is
+/// another route's literal path under other methods (`PUT
+/// /daily-check-ins/summary` reached `PUT /daily-check-ins/{date}`): 405.
+pub fn unparsed_path(req: &HttpRequest) -> HttpResponse {
+    let literal = req
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|routes| routes.literal(req.path()));
+    match literal {
+        Some(methods) if !methods.contains(&req.method().as_str()) => method_not_allowed(&methods),
+        _ => problem_for_status(actix_web::http::StatusCode::NOT_FOUND).response(),
     }
 }
 

@@ -2854,7 +2854,12 @@ export interface components {
         };
         /** @description Fields to change; leave out what stays (none can be cleared). */
         UpdateProfile: {
-            day_starts_at?: components["schemas"]["TimeOfDay"] | null;
+            /**
+             * @description When your day begins, `00:00` to `06:00`: habit and daily check-ins
+             *     before it count for the day before.
+             * @example 03:00
+             */
+            day_starts_at?: string;
             display_name?: components["schemas"]["DisplayName"];
             /** @description An IANA time zone name. */
             time_zone?: components["schemas"]["TimeZone"];
@@ -6349,7 +6354,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description Optional: send no body to share until you take it back */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ShareRequest"];
             };
@@ -6642,6 +6647,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "energy": 3,
+                 *       "mood": 4,
+                 *       "sleep_hours": 7.5,
+                 *       "tags": [
+                 *         "calm",
+                 *         "saw friends"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["DailyCheckInRequest"];
             };
         };
@@ -6653,6 +6669,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "date": "2026-03-30",
+                     *       "energy": 3,
+                     *       "mood": 4,
+                     *       "note": null,
+                     *       "sleep_hours": 7.5,
+                     *       "tags": [
+                     *         "calm",
+                     *         "saw-friends"
+                     *       ],
+                     *       "updated_at": "2026-03-30T21:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["DailyCheckInView"];
                 };
             };
@@ -7325,6 +7355,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description A client named someone else in `client_id` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Invalid limit or cursor */
             422: {
                 headers: {
@@ -7461,6 +7501,14 @@ export interface operations {
             };
             /** @description Only clients and therapists */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A client named someone else in `client_id` */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
@@ -7687,6 +7735,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "frequency": {
+                 *         "type": "daily"
+                 *       },
+                 *       "kind": "numeric",
+                 *       "name": "Drink water",
+                 *       "reminder_time": "09:00",
+                 *       "target": 8,
+                 *       "target_kind": "at_least",
+                 *       "unit": "glasses"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Definition"];
             };
         };
@@ -7698,6 +7759,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "archived_at": null,
+                     *       "color": null,
+                     *       "created_at": "2026-03-30T07:00:00Z",
+                     *       "created_on": "2026-03-30",
+                     *       "description": null,
+                     *       "frequency": {
+                     *         "type": "daily"
+                     *       },
+                     *       "icon": "water",
+                     *       "id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *       "kind": "numeric",
+                     *       "name": "Drink water",
+                     *       "reminder_time": "09:00",
+                     *       "share": null,
+                     *       "starts_on": "2026-03-30",
+                     *       "target": 8,
+                     *       "target_kind": "at_least",
+                     *       "today": {
+                     *         "best_streak": null,
+                     *         "check_in": null,
+                     *         "counts_as": "open",
+                     *         "current_streak": null,
+                     *         "date": "2026-03-30",
+                     *         "due": true,
+                     *         "score": 0
+                     *       },
+                     *       "unit": "glasses",
+                     *       "updated_at": "2026-03-30T07:00:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["HabitView"];
                 };
             };
@@ -8194,6 +8287,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "amount": 6,
+                 *       "note": "Hot day."
+                 *     }
+                 */
                 "application/json": components["schemas"]["CheckInRequest"];
             };
         };
@@ -8205,6 +8304,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "amount": 6,
+                     *       "date": "2026-03-30",
+                     *       "note": "Hot day.",
+                     *       "status": "done",
+                     *       "updated_at": "2026-03-30T20:10:00Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["CheckInView"];
                 };
             };
@@ -8324,7 +8432,7 @@ export interface operations {
             cookie?: never;
         };
         /** @description Optional: send no body to share until you take it back */
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["ShareRequest"];
             };
@@ -8480,6 +8588,85 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-03-31",
+                     *       "best_streak": {
+                     *         "end": "2026-03-31",
+                     *         "length": 1,
+                     *         "start": "2026-03-31"
+                     *       },
+                     *       "completion": {
+                     *         "last_30_days": {
+                     *           "days": 30,
+                     *           "met": 1,
+                     *           "missed": 1,
+                     *           "rate": 0.5
+                     *         },
+                     *         "last_7_days": {
+                     *           "days": 7,
+                     *           "met": 1,
+                     *           "missed": 1,
+                     *           "rate": 0.5
+                     *         },
+                     *         "last_90_days": {
+                     *           "days": 90,
+                     *           "met": 1,
+                     *           "missed": 1,
+                     *           "rate": 0.5
+                     *         }
+                     *       },
+                     *       "current_streak": {
+                     *         "end": "2026-03-31",
+                     *         "length": 1,
+                     *         "start": "2026-03-31"
+                     *       },
+                     *       "days": [
+                     *         {
+                     *           "check_in": {
+                     *             "amount": 6,
+                     *             "date": "2026-03-30",
+                     *             "note": "Hot day.",
+                     *             "status": "done",
+                     *             "updated_at": "2026-03-30T20:10:00Z"
+                     *           },
+                     *           "counts_as": "missed",
+                     *           "date": "2026-03-30",
+                     *           "score": 0.0389
+                     *         },
+                     *         {
+                     *           "check_in": {
+                     *             "amount": 8,
+                     *             "date": "2026-03-31",
+                     *             "note": null,
+                     *             "status": "done",
+                     *             "updated_at": "2026-03-31T21:00:00Z"
+                     *           },
+                     *           "counts_as": "met",
+                     *           "date": "2026-03-31",
+                     *           "score": 0.0519
+                     *         }
+                     *       ],
+                     *       "from": "2026-03-30",
+                     *       "habit_id": "01936f2c-0000-7000-8000-0000000000b1",
+                     *       "monthly_totals": [
+                     *         {
+                     *           "days_recorded": 2,
+                     *           "start": "2026-03-01",
+                     *           "total": 14
+                     *         }
+                     *       ],
+                     *       "score": 0.0519,
+                     *       "to": "2026-03-31",
+                     *       "weekly_totals": [
+                     *         {
+                     *           "days_recorded": 2,
+                     *           "start": "2026-03-30",
+                     *           "total": 14
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["StatsView"];
                 };
             };

@@ -131,6 +131,7 @@ pub fn put(
     input: DailyInput,
     now: Timestamp,
 ) -> DomainResult<DailyCheckIn> {
+    super::lock_person(conn, me.id())?;
     let today = super::store::today_of(conn, me.id(), now)?;
     super::check_writable("date", date, today)?;
     let input = input.check().map_err(DomainError::Validation)?;
@@ -231,7 +232,7 @@ pub struct WeekSummary {
 /// The Monday of an ISO week named `YYYY-Www`.
 pub fn parse_week(raw: &str) -> Option<NaiveDate> {
     let (year, week) = raw.split_once("-W")?;
-    if year.len() != 4 || week.len() != 2 {
+    if year.len() != 4 || week.len() != 2 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     NaiveDate::from_isoywd_opt(year.parse().ok()?, week.parse().ok()?, Weekday::Mon)
@@ -240,7 +241,7 @@ pub fn parse_week(raw: &str) -> Option<NaiveDate> {
 /// The week `YYYY-Www` a date falls in.
 pub fn week_of(date: NaiveDate) -> String {
     let iso = date.iso_week();
-    format!("{}-W{:02}", iso.year(), iso.week())
+    format!("{:04}-W{:02}", iso.year(), iso.week())
 }
 
 /// Averages of a week from Monday `monday`, and the tags that came with

@@ -292,38 +292,61 @@ pub fn check_writable(field: &str, date: NaiveDate, today: NaiveDate) -> DomainR
     Ok(())
 }
 
-/// A `from..=to` range of local dates: `to` defaults to today, `from` to 29
-/// days before `to`; at most 366 days. A `to` after today reads as today
-/// (nothing is recorded ahead).
+/// A `from..=to` range of local dates: `to` defaults to today (and a `to`
+/// after today reads as today: nothing is recorded ahead), `from` to 29
+/// days before `to`; at most 366 days; no date before 1900.
 pub fn range(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     today: NaiveDate,
 ) -> DomainResult<(NaiveDate, NaiveDate)> {
-    let to = to.unwrap_or(today);
+    let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    for (field, date) in [("from", from), ("to", to)] {
+        if date.is_some_and(|d| d < earliest) {
+            return Err(DomainError::invalid(
+                field,
+                "out_of_range",
+                "must be 1900-01-01 or later",
+            ));
+        }
+    }
+    let to = to.unwrap_or(today).min(today);
     let from = from.unwrap_or(to - Duration::days(29));
     if from > to {
         return Err(DomainError::invalid(
             "from",
             "out_of_range",
-            "must not be after to",
+            format!("must not be after to (or after today, {today})"),
         ));
     }
     if (to - from).num_days() >= RANGE_DAYS_MAX {
         return Err(DomainError::invalid(
-            "to",
+            "from",
             "out_of_range",
             format!("a range covers at most {RANGE_DAYS_MAX} days"),
         ));
     }
-    if from > today {
-        return Err(DomainError::invalid(
-            "from",
-            "in_future",
-            format!("must be today ({today}) or earlier in the client's time zone"),
-        ));
+    Ok((from, to))
+}
+
+/// Changes of one person's tracking (shares, daily check-ins) take turns:
+/// the person's row is locked on PostgreSQL (SQLite's write transaction
+/// holds the database lock already).
+pub(crate) fn lock_person(
+    conn: &mut crate::db::DbConnection,
+    person: crate::ids::UserId,
+) -> DomainResult<()> {
+    use crate::db::schema::users;
+    use diesel::prelude::*;
+    if let crate::db::DbConnection::Postgresql(c) = conn {
+        users::table
+            .filter(users::id.eq(person))
+            .select(users::id)
+            .for_update()
+            .first::<crate::ids::UserId>(c)
+            .optional()?;
     }
-    Ok((from, to.min(today)))
+    Ok(())
 }
 
 #[cfg(test)]

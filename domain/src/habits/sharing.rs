@@ -124,6 +124,8 @@ pub fn share(
     expires_at: Option<Timestamp>,
     now: Timestamp,
 ) -> DomainResult<ShareState> {
+    // Two shares at once must not leave two live rows.
+    super::lock_person(conn, me.id())?;
     if let Tracked::Habit(id) = target {
         store::get_own(conn, me, id)?;
     }
@@ -177,6 +179,7 @@ pub fn unshare(
     target: Tracked,
     now: Timestamp,
 ) -> DomainResult<()> {
+    super::lock_person(conn, me.id())?;
     if let Tracked::Habit(id) = target {
         store::get_own(conn, me, id)?;
     }
@@ -277,16 +280,19 @@ pub fn open_habit(
     Ok(habit)
 }
 
-/// Opens the shared daily series over a range; `NotFound` unless the
-/// client shares it with this therapist now.
+/// Opens the shared daily series over a range (checked with
+/// [`super::range`] in the client's today, once the share is found);
+/// `NotFound` unless the client shares it with this therapist now.
 pub fn open_daily(
     conn: &mut DbConnection,
     access: &CareAccess,
-    from: NaiveDate,
-    to: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
     now: Timestamp,
 ) -> DomainResult<Vec<super::daily::DailyCheckIn>> {
     visible_share(conn, access, Tracked::DailyCheckIns, now)?;
+    let today = store::today_of(conn, access.client(), now)?;
+    let (from, to) = super::range(from, to, today)?;
     let series = super::daily::range(conn, access.client(), from, to)?;
     // The series is one item: it is named by its client.
     access.log(

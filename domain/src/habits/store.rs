@@ -553,6 +553,14 @@ fn rebuild(conn: &mut DbConnection, habit: &Habit, today: NaiveDate) -> DomainRe
     if state.through >= last_end {
         return Ok(());
     }
+    // Checkpoints after the one folded from are refolded (one that did not
+    // read was skipped; its later ones are rewritten with it).
+    diesel::delete(
+        habit_checkpoints::table
+            .filter(habit_checkpoints::habit_id.eq(habit.id))
+            .filter(habit_checkpoints::through.gt(state.through)),
+    )
+    .execute(conn)?;
     let marks = marks_between(conn, habit.id, state.through, last_end)?;
     let rule = habit.definition.rule();
     let mut saves = Vec::new();
@@ -619,46 +627,35 @@ fn states_before(
         .collect())
 }
 
-/// Check-ins of each habit after its own date, up to `until`, in one query.
+/// Check-ins of each habit after its own date, up to `until`, in one query
+/// (from the earliest of the dates; the rest are dropped here).
 fn check_ins_after(
     conn: &mut DbConnection,
     after: &[(HabitId, NaiveDate)],
     until: NaiveDate,
 ) -> DomainResult<HashMap<HabitId, BTreeMap<NaiveDate, CheckIn>>> {
     let mut by_habit: HashMap<HabitId, BTreeMap<NaiveDate, CheckIn>> = HashMap::new();
-    if after.is_empty() {
+    let Some(earliest) = after.iter().map(|(_, date)| *date).min() else {
         return Ok(by_habit);
-    }
-    let mut query = habit_check_ins::table
-        .select(CheckIn::as_select())
+    };
+    let from: HashMap<HabitId, NaiveDate> = after.iter().copied().collect();
+    let ids: Vec<HabitId> = from.keys().copied().collect();
+    let rows: Vec<CheckIn> = habit_check_ins::table
+        .filter(habit_check_ins::habit_id.eq_any(&ids))
+        .filter(habit_check_ins::on_date.gt(earliest))
         .filter(habit_check_ins::on_date.le(until))
-        .into_boxed();
-    let mut conditions: Option<
-        Box<
-            dyn BoxableExpression<
-                habit_check_ins::table,
-                crate::db::MultiBackend,
-                SqlType = diesel::sql_types::Bool,
-            >,
-        >,
-    > = None;
-    for (id, date) in after {
-        let one = habit_check_ins::habit_id
-            .eq(*id)
-            .and(habit_check_ins::on_date.gt(*date));
-        conditions = Some(match conditions {
-            None => Box::new(one),
-            Some(rest) => Box::new(rest.or(one)),
-        });
-    }
-    if let Some(conditions) = conditions {
-        query = query.filter(conditions);
-    }
-    for check_in in query.load::<CheckIn>(conn)? {
-        by_habit
-            .entry(check_in.habit_id)
-            .or_default()
-            .insert(check_in.on_date, check_in);
+        .select(CheckIn::as_select())
+        .load(conn)?;
+    for check_in in rows {
+        if from
+            .get(&check_in.habit_id)
+            .is_some_and(|after| check_in.on_date > *after)
+        {
+            by_habit
+                .entry(check_in.habit_id)
+                .or_default()
+                .insert(check_in.on_date, check_in);
+        }
     }
     Ok(by_habit)
 }

@@ -1743,3 +1743,92 @@ async fn every_habit_and_check_in_route_answers_only_its_owner_or_the_therapist_
         cast.check(&app, Method::DELETE, &path, None, expect).await;
     }
 }
+
+#[tokio::test]
+async fn shares_and_daily_check_ins_written_at_once_leave_one_live_share_and_no_server_error() {
+    let (app, clock) = spawn_app_at("2026-03-20T16:00:00Z").await;
+    let therapist = app.therapist("race.t@example.org").await;
+    let client = app.client_of(&therapist, "race.c@example.org").await;
+    let habit = create_habit(
+        &app,
+        &client,
+        json!({"name": "Walk", "kind": "yes_no", "frequency": {"type": "daily"}}),
+    )
+    .await;
+    let id = habit["id"].as_str().unwrap();
+    let share = format!("/api/v1/habits/{id}/share");
+    let statuses = futures_util::future::join_all((0..12).map(|i| {
+        let (app, client, share) = (&app, &client, share.clone());
+        async move {
+            let (path, body) = if i % 2 == 0 {
+                (share, json!({}))
+            } else {
+                (
+                    "/api/v1/daily-check-ins/2026-03-19".to_owned(),
+                    json!({"mood": 1 + i % 5}),
+                )
+            };
+            put(app, client, &path, body).await.status().as_u16()
+        }
+    }))
+    .await;
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    // One live share: an expiry set now ends what the therapist sees.
+    ok(put(
+        &app,
+        &client,
+        &share,
+        json!({"expires_at": "2026-03-21T00:00:00Z"}),
+    )
+    .await)
+    .await;
+    let stats_path = format!("/api/v1/clients/{}/habits/{id}/stats", client.id);
+    ok(app.get_as(&stats_path, &therapist.access).await).await;
+    clock.set(instant("2026-03-21T00:00:01Z"));
+    assert_problem(
+        app.get_as(&stats_path, &therapist.access).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_eq!(
+        ok(app
+            .get_as(
+                &format!("/api/v1/clients/{}/habits", client.id),
+                &therapist.access
+            )
+            .await)
+        .await,
+        json!([])
+    );
+    // Without a share, a bad range says nothing either: 404 first.
+    let long = format!(
+        "/api/v1/clients/{}/daily-check-ins?from=2020-01-01",
+        client.id
+    );
+    assert_problem(app.get_as(&long, &therapist.access).await, 404, "not_found").await;
+    // Dates no one records are refused, not a crash.
+    for path in [
+        "/api/v1/daily-check-ins?to=0001-01-01".to_owned(),
+        format!("/api/v1/habits/{id}/stats?to=-262143-01-01"),
+        format!("/api/v1/habits/{id}/check-ins?from=1899-12-31&to=1900-01-01"),
+    ] {
+        assert_problem(
+            app.get_as(&path, &client.access).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+    }
+    // A literal path under another method is 405, not the {date} route's 404.
+    let wrong = app
+        .send(
+            Method::PUT,
+            "/api/v1/daily-check-ins/summary",
+            Some(&client.access),
+            Some(&json!({})),
+        )
+        .await;
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.headers()["allow"], "GET, HEAD");
+}

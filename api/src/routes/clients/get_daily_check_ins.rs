@@ -1,6 +1,6 @@
 use actix_web::{get, web};
 use domain::care;
-use domain::habits::{self, sharing, store};
+use domain::habits::sharing;
 use domain::ids::UserId;
 
 use crate::auth::TherapistAuth;
@@ -39,8 +39,6 @@ pub async fn get_daily_check_ins(
     let rows = auth
         .tx(&state, move |conn, me| {
             let access = care::open(conn, me, client)?;
-            let today = store::today_of(conn, client, now)?;
-            let (from, to) = habits::range(from, to, today)?;
             Ok(sharing::open_daily(conn, &access, from, to, now)?)
         })
         .await?;

@@ -42,9 +42,11 @@ pub async fn get_habit_stats(
     let stats = auth
         .tx(&state, move |conn, me| {
             let access = care::open(conn, me, client)?;
+            // The share first: without one, nothing about the client (not
+            // even their local today) shows through a range error.
+            let habit = sharing::open_habit(conn, &access, id, now)?;
             let today = store::today_of(conn, client, now)?;
             let (from, to) = habits::range(from, to, today)?;
-            let habit = sharing::open_habit(conn, &access, id, now)?;
             Ok(store::stats(conn, &habit, from, to, today)?)
         })
         .await?;

@@ -41,6 +41,7 @@ pub struct SuggestionQuery {
         (status = 200, description = "Suggestions", body = Page<SuggestionView>),
         (status = 401, description = "No valid access token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only clients and therapists", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A client named someone else in `client_id`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid limit or cursor", body = Problem, content_type = "application/problem+json"),
     ),
 )]

@@ -26,6 +26,7 @@ pub struct UpdateProfile {
     /// When your day begins, `00:00` to `06:00`: habit and daily check-ins
     /// before it count for the day before.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = String, pattern = "^(0[0-5]:[0-5][0-9]|06:00)$", example = "03:00")]
     pub day_starts_at: Option<TimeOfDay>,
 }
 
