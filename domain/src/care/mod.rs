@@ -96,6 +96,28 @@ pub fn live_link_of(
         .optional()?)
 }
 
+/// The live link a client shares under, and its therapist: a share's
+/// expiry must lie after `now`, and a client without a therapist has no one
+/// to share with (409 `no_therapist`).
+pub fn link_to_share_under(
+    conn: &mut DbConnection,
+    me: &Client,
+    expires_at: Option<Timestamp>,
+    now: Timestamp,
+) -> DomainResult<(RowId, UserId)> {
+    if expires_at.is_some_and(|at| at <= now) {
+        return Err(DomainError::invalid(
+            "expires_at",
+            "in_past",
+            "must be in the future",
+        ));
+    }
+    live_link_of(conn, me.id())?.ok_or_else(|| DomainError::Conflict {
+        code: "no_therapist",
+        detail: "You have no therapist to share with.".into(),
+    })
+}
+
 fn end(conn: &mut DbConnection, therapist: UserId, client: UserId, by: &Actor) -> DomainResult<()> {
     let ended = diesel::update(
         care_links::table

@@ -52,16 +52,21 @@ impl Share {
     }
 }
 
-/// The client's live shares of `target` (under a live link, not revoked,
-/// not expired).
-fn live(
-    conn: &mut DbConnection,
-    client: crate::ids::UserId,
-    target: Tracked,
-    now: Timestamp,
-) -> DomainResult<Option<Share>> {
-    let mut query = tracking_shares::table
+type ShareQuery<'a> = diesel::dsl::IntoBoxed<
+    'a,
+    diesel::dsl::Select<
+        diesel::dsl::InnerJoin<tracking_shares::table, care_links::table>,
+        diesel::dsl::AsSelect<Share, crate::db::MultiBackend>,
+    >,
+    crate::db::MultiBackend,
+>;
+
+/// The client's live shares (under a live link, not revoked, not expired).
+fn live_of<'a>(client: crate::ids::UserId, now: Timestamp) -> ShareQuery<'a> {
+    tracking_shares::table
         .inner_join(care_links::table)
+        .select(Share::as_select())
+        .into_boxed()
         .filter(tracking_shares::client_id.eq(client))
         .filter(tracking_shares::revoked_at.is_null())
         .filter(care_links::ended_at.is_null())
@@ -70,11 +75,18 @@ fn live(
                 .is_null()
                 .or(tracking_shares::expires_at.gt(now)),
         )
-        .select(Share::as_select())
-        .into_boxed();
-    query = match target {
-        Tracked::Habit(id) => query.filter(tracking_shares::habit_id.eq(id)),
-        Tracked::DailyCheckIns => query.filter(tracking_shares::habit_id.is_null()),
+}
+
+/// The client's live share of `target`.
+fn live(
+    conn: &mut DbConnection,
+    client: crate::ids::UserId,
+    target: Tracked,
+    now: Timestamp,
+) -> DomainResult<Option<Share>> {
+    let query = match target {
+        Tracked::Habit(id) => live_of(client, now).filter(tracking_shares::habit_id.eq(id)),
+        Tracked::DailyCheckIns => live_of(client, now).filter(tracking_shares::habit_id.is_null()),
     };
     Ok(query.first(conn).optional()?)
 }
@@ -96,18 +108,8 @@ pub fn shares_of_habits(
     ids: &[HabitId],
     now: Timestamp,
 ) -> DomainResult<HashMap<HabitId, ShareState>> {
-    let rows: Vec<Share> = tracking_shares::table
-        .inner_join(care_links::table)
-        .filter(tracking_shares::client_id.eq(me.id()))
-        .filter(tracking_shares::habit_id.eq_any(ids))
-        .filter(tracking_shares::revoked_at.is_null())
-        .filter(care_links::ended_at.is_null())
-        .filter(
-            tracking_shares::expires_at
-                .is_null()
-                .or(tracking_shares::expires_at.gt(now)),
-        )
-        .select(Share::as_select())
+    let rows: Vec<Share> = live_of(me.id(), now)
+        .filter(tracking_shares::habit_id.eq_any(ids.to_vec()))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -129,18 +131,7 @@ pub fn share(
     if let Tracked::Habit(id) = target {
         store::get_own(conn, me, id)?;
     }
-    if expires_at.is_some_and(|at| at <= now) {
-        return Err(DomainError::invalid(
-            "expires_at",
-            "in_past",
-            "must be in the future",
-        ));
-    }
-    let (link, therapist) =
-        care::live_link_of(conn, me.id())?.ok_or_else(|| DomainError::Conflict {
-            code: "no_therapist",
-            detail: "You have no therapist to share with.".into(),
-        })?;
+    let (link, therapist) = care::link_to_share_under(conn, me, expires_at, now)?;
     match live(conn, me.id(), target, now)? {
         Some(share) if share.link_id == link => {
             diesel::update(tracking_shares::table.find(share.id))

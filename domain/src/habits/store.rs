@@ -584,6 +584,10 @@ fn rebuild(conn: &mut DbConnection, habit: &Habit, today: NaiveDate) -> DomainRe
 }
 
 /// For each habit, the latest checkpoint strictly before `before` (or none).
+///
+/// Checkpoints are kept at month ends, so the one wanted is usually the
+/// last month end before `before`: one query by equality finds those, and
+/// only habits without it (new, or not written to since) look further back.
 fn states_before(
     conn: &mut DbConnection,
     habits: &[Habit],
@@ -592,9 +596,18 @@ fn states_before(
     if habits.is_empty() {
         return Ok(HashMap::new());
     }
+    let expected = before.with_day(1).unwrap_or(before) - Duration::days(1);
     let ids: Vec<HabitId> = habits.iter().map(|h| h.id).collect();
+    let mut states: HashMap<HabitId, State> = load_states(conn, &ids, &[expected])?;
+    let missing: Vec<HabitId> = ids
+        .into_iter()
+        .filter(|id| !states.contains_key(id))
+        .collect();
+    if missing.is_empty() {
+        return Ok(states);
+    }
     let latest: Vec<(HabitId, Option<NaiveDate>)> = habit_checkpoints::table
-        .filter(habit_checkpoints::habit_id.eq_any(&ids))
+        .filter(habit_checkpoints::habit_id.eq_any(&missing))
         .filter(habit_checkpoints::through.lt(before))
         .group_by(habit_checkpoints::habit_id)
         .select((
@@ -607,23 +620,34 @@ fn states_before(
         .filter_map(|(id, through)| through.map(|t| (id, t)))
         .collect();
     if wanted.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(states);
     }
     let dates: Vec<NaiveDate> = wanted.values().copied().collect();
-    let rows: Vec<(HabitId, NaiveDate, String)> = habit_checkpoints::table
-        .filter(habit_checkpoints::habit_id.eq_any(wanted.keys().copied().collect::<Vec<_>>()))
+    let ids: Vec<HabitId> = wanted.keys().copied().collect();
+    for (id, state) in load_states(conn, &ids, &dates)? {
+        if wanted.get(&id) == Some(&state.through) {
+            states.insert(id, state);
+        }
+    }
+    Ok(states)
+}
+
+/// The checkpoints of `ids` at any of `dates` (the latest per habit), read.
+fn load_states(
+    conn: &mut DbConnection,
+    ids: &[HabitId],
+    dates: &[NaiveDate],
+) -> DomainResult<HashMap<HabitId, State>> {
+    let rows: Vec<(HabitId, String)> = habit_checkpoints::table
+        .filter(habit_checkpoints::habit_id.eq_any(ids))
         .filter(habit_checkpoints::through.eq_any(dates))
-        .select((
-            habit_checkpoints::habit_id,
-            habit_checkpoints::through,
-            habit_checkpoints::state,
-        ))
+        .order(habit_checkpoints::through.asc())
+        .select((habit_checkpoints::habit_id, habit_checkpoints::state))
         .load(conn)?;
+    // A state that does not read is refolded from the check-ins.
     Ok(rows
         .into_iter()
-        .filter(|(id, through, _)| wanted.get(id) == Some(through))
-        // A state that does not read is refolded from the check-ins.
-        .filter_map(|(id, _, raw)| State::decode(&raw).map(|s| (id, s)))
+        .filter_map(|(id, raw)| State::decode(&raw).map(|s| (id, s)))
         .collect())
 }
 

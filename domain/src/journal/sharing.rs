@@ -39,18 +39,7 @@ pub fn share(
 ) -> DomainResult<Share> {
     let now = Timestamp::now();
     lock_entry(conn, me.id(), entry)?;
-    if expires_at.is_some_and(|at| at <= now) {
-        return Err(DomainError::invalid(
-            "expires_at",
-            "in_past",
-            "must be in the future",
-        ));
-    }
-    let (link, therapist) =
-        care::live_link_of(conn, me.id())?.ok_or_else(|| DomainError::Conflict {
-            code: "no_therapist",
-            detail: "You have no therapist to share with.".into(),
-        })?;
+    let (link, therapist) = care::link_to_share_under(conn, me, expires_at, now)?;
     match live_share(conn, entry)? {
         Some(share) if share.link_id == link => {
             diesel::update(journal_shares::table.find(share.id))
