@@ -47,6 +47,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "assignment_ended",
     "assignment_not_active",
     "already_decided",
+    "slug_taken",
     "idempotency_key_reused",
     "version_mismatch",
     "payload_too_large",

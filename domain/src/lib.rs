@@ -18,6 +18,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod booking;
 pub mod care;
 pub mod db;
 pub mod delivery;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod assignments;
 pub mod auth;
+pub mod booking;
 pub mod clients;
 pub mod daily_check_ins;
 pub mod exercise_templates;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(habits::configure)
             .configure(habit_suggestions::configure)
             .configure(daily_check_ins::configure)
+            .configure(booking::configure)
             .configure(admin::configure),
     );
 }

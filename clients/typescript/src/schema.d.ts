@@ -1418,6 +1418,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/booking-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your booking profile, settings and weekly availability.
+         * @description Therapists only; 404 until you create it with `PUT`.
+         */
+        get: operations["get_booking_profile"];
+        /**
+         * Create or replace your booking profile, settings and weekly availability.
+         * @description Therapists only. Availability is read in your time zone (your profile's),
+         *     one local day at a time: 09:00 stays 09:00 on both sides of a DST change.
+         *     Ranges of a day must not overlap. The slug is the address of your public
+         *     profile (`/therapists/{slug}`); one another therapist has is a 409.
+         */
+        put: operations["put_booking_profile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your booking profile, settings and weekly availability.
+         * @description The headers `GET` would answer (`get_booking_profile`), without the body.
+         */
+        head: operations["head_get_booking_profile"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/booking-profile/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your date overrides in a range, by date.
+         * @description Therapists only. Each replaces the weekly availability of its local date.
+         */
+        get: operations["list_availability_overrides"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your date overrides in a range, by date.
+         * @description The headers `GET` would answer (`list_availability_overrides`), without the body.
+         */
+        head: operations["head_list_availability_overrides"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/booking-profile/overrides/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Replace one local date's availability.
+         * @description Therapists only. The ranges replace the weekly ones for that date in
+         *     your time zone; an empty list makes the day unavailable.
+         */
+        put: operations["put_availability_override"];
+        post?: never;
+        /**
+         * Remove one date's override; the weekly availability applies again.
+         * @description Therapists only.
+         */
+        delete: operations["delete_availability_override"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/therapist": {
         parameters: {
             query?: never;
@@ -1436,6 +1516,60 @@ export interface paths {
         delete: operations["end_my_therapist_link"];
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/therapists/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A therapist's public profile.
+         * @description No account needed. 404 for an unknown slug (or an account that is
+         *     disabled).
+         */
+        get: operations["get_therapist"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A therapist's public profile.
+         * @description The headers `GET` would answer (`get_therapist`), without the body.
+         */
+        head: operations["head_get_therapist"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/therapists/{slug}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A therapist's open consultation slots.
+         * @description No account needed. Slots follow the therapist's availability in their
+         *     own zone, one local day at a time (a local time that does not exist is
+         *     skipped, one that happens twice is offered once, at its first
+         *     occurrence), the minimum notice, the horizon, the daily cap and the
+         *     buffers; they are grouped by local date in `time_zone`, each `start` and
+         *     `end` carrying that zone's offset at that instant. At most 31 days a call.
+         */
+        get: operations["list_therapist_slots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: A therapist's open consultation slots.
+         * @description The headers `GET` would answer (`list_therapist_slots`), without the body.
+         */
+        head: operations["head_list_therapist_slots"];
         patch?: never;
         trace?: never;
     };
@@ -1656,6 +1790,44 @@ export interface components {
              */
             time_zone: string;
             updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description The whole booking profile; what is left out takes its default. */
+        BookingProfileRequest: {
+            bio?: string;
+            /** @description Default: your display name. */
+            display_name?: string | null;
+            /** @description Whether anyone may book a consultation now (default false). */
+            offers_consultations?: boolean;
+            settings?: components["schemas"]["Settings"];
+            /**
+             * @description 3 to 40 lower-case letters, digits or `-`; unique.
+             * @example dr-ada-lovelace
+             */
+            slug: string;
+            /** @description Local ranges for each day of the week, in your time zone. */
+            weekly?: components["schemas"]["Weekly"];
+        };
+        /** @description A therapist's booking profile as they see it. */
+        BookingProfileView: {
+            bio: string;
+            created_at: components["schemas"]["Timestamp"];
+            /** @example Dr Ada Lovelace */
+            display_name: string;
+            offers_consultations: boolean;
+            settings: components["schemas"]["Settings"];
+            /**
+             * @description The address of the public profile: `/therapists/{slug}`.
+             * @example dr-ada-lovelace
+             */
+            slug: string;
+            /**
+             * @description Your time zone (from your profile): availability is read in it.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+            updated_at: components["schemas"]["Timestamp"];
+            /** @description Local ranges for each day of the week, in `time_zone`. */
+            weekly: components["schemas"]["Weekly"];
         };
         /** @enum {string} */
         Category: "reflection" | "trigger" | "question" | "creative" | "body" | "connection" | "grounding" | "cognitive" | "behavioural" | "other";
@@ -2298,6 +2470,17 @@ export interface components {
             required: number;
             state: components["schemas"]["OccurrenceState"];
         };
+        OverrideRequest: {
+            /** @description The day's local ranges; empty: not available that day (a holiday). */
+            ranges: components["schemas"]["Range"][];
+        };
+        /** @description A local date whose availability replaces the weekly one. */
+        OverrideView: {
+            /** Format: date */
+            date: string;
+            /** @description Empty: not available that day. */
+            ranges: components["schemas"]["Range"][];
+        };
         /**
          * @description One page of a list in a stable order.
          *
@@ -2429,7 +2612,7 @@ export interface components {
              * @example not_found
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
+            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "slug_taken" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
             /**
              * @description A human-readable explanation of this occurrence.
              * @example No resource at this address.
@@ -2475,6 +2658,43 @@ export interface components {
              * @example Europe/Berlin
              */
             time_zone: string;
+        };
+        /**
+         * @description What anyone may see of a therapist: the public profile and how
+         *     consultations are offered, nothing else.
+         */
+        PublicProfileView: {
+            bio: string;
+            /** @example Dr Ada Lovelace */
+            display_name: string;
+            /**
+             * Format: int32
+             * @description Length of a consultation.
+             */
+            duration_minutes: number;
+            /**
+             * Format: int32
+             * @description How far ahead slots are offered.
+             */
+            horizon_days: number;
+            /**
+             * Format: int32
+             * @description How long before its start a slot can still be booked.
+             */
+            notice_minutes: number;
+            offers_consultations: boolean;
+            /** @example dr-ada-lovelace */
+            slug: string;
+            /**
+             * @description The therapist's time zone, in which availability is kept.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
+        };
+        /** @description A local time range on a day: `start` to `end` (`end` after `start`). */
+        Range: {
+            end: components["schemas"]["TimeOfDay"];
+            start: components["schemas"]["TimeOfDay"];
         };
         Readiness: {
             /**
@@ -2596,6 +2816,58 @@ export interface components {
             /** Format: int32 */
             times: number;
         };
+        /** @description How consultations are offered. Every field has a default. */
+        Settings: {
+            /**
+             * Format: int32
+             * @description Kept free after each consultation, 0 to 120 minutes.
+             * @default 5
+             */
+            buffer_after_minutes: number;
+            /**
+             * Format: int32
+             * @description Kept free before each consultation, 0 to 120 minutes.
+             * @default 0
+             */
+            buffer_before_minutes: number;
+            /**
+             * Format: int32
+             * @description Until how long before the start the booker may cancel or move it,
+             *     0 to 10,080 minutes (the therapist is never held to it).
+             * @default 120
+             */
+            cutoff_minutes: number;
+            /**
+             * Format: int32
+             * @description Consultations per local day of the therapist, 1 to 50.
+             * @default 4
+             */
+            daily_cap: number;
+            /**
+             * Format: int32
+             * @description Length of a consultation, 10 to 60 minutes.
+             * @default 15
+             */
+            duration_minutes: number;
+            /**
+             * Format: int32
+             * @description How far ahead slots are offered, 1 to 365 days.
+             * @default 30
+             */
+            horizon_days: number;
+            /**
+             * Format: int32
+             * @description Minutes between slot starts, 5 to 60.
+             * @default 15
+             */
+            interval_minutes: number;
+            /**
+             * Format: int32
+             * @description How long before its start a slot can still be booked, 0 to 10,080 minutes.
+             * @default 720
+             */
+            notice_minutes: number;
+        };
         ShareRequest: {
             expires_at?: components["schemas"]["Timestamp"] | null;
         };
@@ -2629,6 +2901,36 @@ export interface components {
             /** @description 10 to 128 characters; common or guessable passwords are refused. */
             password: components["schemas"]["NewPassword"];
             time_zone: components["schemas"]["TimeZone"];
+        };
+        /** @description The open slots of one local date. */
+        SlotDayView: {
+            /**
+             * Format: date
+             * @description A local date in the requested zone.
+             */
+            date: string;
+            slots: components["schemas"]["SlotView"][];
+        };
+        /** @description An open slot, in the zone it was asked for. */
+        SlotView: {
+            /**
+             * Format: date-time
+             * @example 2026-03-30T09:15:00+02:00
+             */
+            end: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339 with the requested zone's offset at that instant.
+             * @example 2026-03-30T09:00:00+02:00
+             */
+            start: string;
+        };
+        /** @description Open slots, by local date in the requested zone. */
+        SlotsView: {
+            /** @description Only dates with an open slot. */
+            days: components["schemas"]["SlotDayView"][];
+            /** @example America/New_York */
+            time_zone: string;
         };
         /** @enum {string} */
         Source: "starter" | "mine";
@@ -2900,6 +3202,19 @@ export interface components {
         };
         /** @enum {string} */
         Weekday: "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+        /**
+         * @description Local time ranges for each day of the week (a day left out is not
+         *     available).
+         */
+        Weekly: {
+            fri?: components["schemas"]["Range"][];
+            mon?: components["schemas"]["Range"][];
+            sat?: components["schemas"]["Range"][];
+            sun?: components["schemas"]["Range"][];
+            thu?: components["schemas"]["Range"][];
+            tue?: components["schemas"]["Range"][];
+            wed?: components["schemas"]["Range"][];
+        };
     };
     responses: {
         /** @description The request could not be read: malformed JSON (`malformed_json`), a query that does not parse (`invalid_query`), an invalid `Idempotency-Key` (`invalid_idempotency_key`) or `If-Match` (`invalid_if_match`), or a used or expired link (`invalid_token`). */
@@ -10068,6 +10383,423 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_booking_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your booking profile */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingProfileView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No booking profile yet */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_booking_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookingProfileRequest"];
+            };
+        };
+        responses: {
+            /** @description Your booking profile */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingProfileView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slug is taken (`slug_taken`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_booking_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your booking profile */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No booking profile yet */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_availability_overrides: {
+        parameters: {
+            query: {
+                from: string;
+                /** @description At most 366 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Overrides */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideView"][];
+                };
+            };
+            /** @description `from` or `to` missing or not a date */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_availability_overrides: {
+        parameters: {
+            query: {
+                from: string;
+                /** @description At most 366 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Overrides */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` or `to` missing or not a date */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` after `to`, or more than 366 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_availability_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverrideRequest"];
+            };
+        };
+        responses: {
+            /** @description The override */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverrideView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Ranges that overlap or end before they start */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    delete_availability_override: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your local date */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists offer consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No override that day */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     end_my_therapist_link: {
         parameters: {
             query?: never;
@@ -10115,6 +10847,198 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_therapist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The therapist's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public profile */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicProfileView"];
+                };
+            };
+            /** @description No such therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_therapist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The therapist's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The public profile */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    list_therapist_slots: {
+        parameters: {
+            query: {
+                /** @description The first local date, in `time_zone`. */
+                from: string;
+                /** @description The last local date; at most 31 days from `from`. */
+                to: string;
+                /**
+                 * @description The IANA zone to show slots in (default: the therapist's).
+                 * @example America/New_York
+                 */
+                time_zone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The therapist's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open slots */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotsView"];
+                };
+            };
+            /** @description `from` or `to` missing or not a date */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown time zone, `from` after `to`, or more than 31 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_therapist_slots: {
+        parameters: {
+            query: {
+                /** @description The first local date, in `time_zone`. */
+                from: string;
+                /** @description The last local date; at most 31 days from `from`. */
+                to: string;
+                /**
+                 * @description The IANA zone to show slots in (default: the therapist's).
+                 * @example America/New_York
+                 */
+                time_zone?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The therapist's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Open slots */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `from` or `to` missing or not a date */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An unknown time zone, `from` after `to`, or more than 31 days */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

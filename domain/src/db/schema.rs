@@ -454,6 +454,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Bool, Integer, Text};
+    use crate::db::sql::{Id, Instant};
+
+    therapist_profiles (therapist_id) {
+        therapist_id -> Id,
+        slug -> Text,
+        display_name -> Text,
+        bio -> Text,
+        offers_consultations -> Bool,
+        duration_minutes -> Integer,
+        interval_minutes -> Integer,
+        buffer_before_minutes -> Integer,
+        buffer_after_minutes -> Integer,
+        notice_minutes -> Integer,
+        horizon_days -> Integer,
+        daily_cap -> Integer,
+        cutoff_minutes -> Integer,
+        weekly -> Text,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Date, Text};
+    use crate::db::sql::Id;
+
+    availability_overrides (therapist_id, on_date) {
+        therapist_id -> Id,
+        on_date -> Date,
+        ranges -> Text,
+    }
+}
+
 diesel::joinable!(exercise_template_versions -> exercise_templates (template_id));
 diesel::joinable!(assignments -> care_links (link_id));
 diesel::joinable!(assignment_schedules -> assignments (assignment_id));
@@ -493,4 +528,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     habit_suggestions,
     daily_check_ins,
     tracking_shares,
+    therapist_profiles,
+    availability_overrides,
 );

@@ -483,6 +483,7 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
                     )
                 }
                 "habits" if id == "suggest_habit" => (Some(&therapist.access), template.clone()),
+                "booking" => (Some(&therapist.access), template.replace("{date}", &today)),
                 "habits" | "daily check-ins" => (
                     Some(&client.access),
                     template

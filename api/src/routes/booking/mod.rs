@@ -1,0 +1,101 @@
+//! The free consultation: a therapist's booking profile, settings and
+//! availability, and the public profile and open slots anyone can see.
+
+mod delete_override;
+mod get_overrides;
+mod get_profile;
+mod get_public_profile;
+mod get_slots;
+mod put_override;
+mod put_profile;
+
+use chrono::{NaiveDate, SecondsFormat};
+use chrono_tz::Tz;
+use domain::booking::slots::{Range, Slot, Weekly};
+use domain::booking::{Profile, Settings};
+use domain::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub const TAG: &str = "booking";
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_profile::get_profile)
+        .service(put_profile::put_profile)
+        .service(get_overrides::get_overrides)
+        .service(put_override::put_override)
+        .service(delete_override::delete_override)
+        .service(get_public_profile::get_public_profile)
+        .service(get_slots::get_slots);
+}
+
+/// A therapist's booking profile as they see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BookingProfileView {
+    /// The address of the public profile: `/therapists/{slug}`.
+    #[schema(
+        example = "dr-ada-lovelace",
+        pattern = "^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$"
+    )]
+    pub slug: String,
+    #[schema(example = "Dr Ada Lovelace")]
+    pub display_name: String,
+    pub bio: String,
+    pub offers_consultations: bool,
+    pub settings: Settings,
+    /// Local ranges for each day of the week, in `time_zone`.
+    pub weekly: Weekly,
+    /// Your time zone (from your profile): availability is read in it.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl From<Profile> for BookingProfileView {
+    fn from(p: Profile) -> Self {
+        Self {
+            slug: p.slug,
+            display_name: p.display_name,
+            bio: p.bio,
+            offers_consultations: p.offers_consultations,
+            settings: p.settings,
+            weekly: p.weekly,
+            time_zone: p.zone.name().to_owned(),
+            created_at: p.created_at,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// A local date whose availability replaces the weekly one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverrideView {
+    pub date: NaiveDate,
+    /// Empty: not available that day.
+    pub ranges: Vec<Range>,
+}
+
+/// An open slot, in the zone it was asked for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlotView {
+    /// RFC 3339 with the requested zone's offset at that instant.
+    #[schema(format = DateTime, example = "2026-03-30T09:00:00+02:00")]
+    pub start: String,
+    #[schema(format = DateTime, example = "2026-03-30T09:15:00+02:00")]
+    pub end: String,
+}
+
+impl SlotView {
+    pub fn new(slot: Slot, zone: Tz) -> Self {
+        let local = |t: Timestamp| {
+            t.0.with_timezone(&zone)
+                .to_rfc3339_opts(SecondsFormat::Secs, false)
+        };
+        Self {
+            start: local(slot.start),
+            end: local(slot.end),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE availability_overrides;
+DROP TABLE therapist_profiles;
