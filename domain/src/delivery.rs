@@ -7,6 +7,7 @@
 use crate::accounts::emails::{
     AccountExistsMessage, InvitationMessage, PasswordResetRequest, VerifyEmailMessage,
 };
+use crate::booking::consultations::{BookedMessage, ConfirmedMessage, HoldMessage};
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, Ready, TestEmail};
@@ -38,6 +39,9 @@ pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<
         EmailKind::PasswordReset => typed::<PasswordResetRequest>(conn, job),
         EmailKind::Invitation => typed::<InvitationMessage>(conn, job),
         EmailKind::AccountExists => typed::<AccountExistsMessage>(conn, job),
+        EmailKind::ConsultationHold => typed::<HoldMessage>(conn, job),
+        EmailKind::ConsultationConfirmed => typed::<ConfirmedMessage>(conn, job),
+        EmailKind::ConsultationBooked => typed::<BookedMessage>(conn, job),
     }
 }
 

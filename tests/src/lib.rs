@@ -226,8 +226,8 @@ impl TestApp {
     }
 
     /// Sends every queued email now (one worker pass, to memory) and returns
-    /// the token of the link in the newest one to `recipient`.
-    pub async fn link_token(&self, recipient: &str) -> String {
+    /// them as sent, oldest first.
+    pub async fn send_queued(&self) -> Vec<Vec<u8>> {
         let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let config = test_config(&self.db, &self.data_dir);
         let mailer = between_api::mail::Mailer::new(
@@ -242,10 +242,17 @@ impl TestApp {
         );
         worker.run_once().await.expect("a worker pass");
         let messages = sent.lock().unwrap().clone();
-        let raw = messages
-            .iter()
+        messages.iter().map(|m| m.formatted()).collect()
+    }
+
+    /// Sends every queued email now and returns the token of the link in the
+    /// newest one to `recipient`.
+    pub async fn link_token(&self, recipient: &str) -> String {
+        let raw = self
+            .send_queued()
+            .await
+            .into_iter()
             .rev()
-            .map(|m| m.formatted())
             .find(|raw| String::from_utf8_lossy(raw).contains(&format!("To: {recipient}")))
             .unwrap_or_else(|| panic!("no email was sent to {recipient}"));
         let parsed = mail_parser::MessageParser::default()

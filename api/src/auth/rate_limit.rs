@@ -20,16 +20,19 @@ pub enum Bucket {
     InvitationAccept,
     Refresh,
     VerifyEmail,
+    /// Booking and confirming a consultation (no account).
+    Booking,
 }
 
 impl Bucket {
-    const ALL: [Bucket; 6] = [
+    const ALL: [Bucket; 7] = [
         Self::Login,
         Self::Signup,
         Self::PasswordReset,
         Self::InvitationAccept,
         Self::Refresh,
         Self::VerifyEmail,
+        Self::Booking,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,6 +43,7 @@ impl Bucket {
             Self::InvitationAccept => "invitation_accept",
             Self::Refresh => "refresh",
             Self::VerifyEmail => "verify_email",
+            Self::Booking => "booking",
         }
     }
 }

@@ -53,6 +53,42 @@ const TEMPLATES: &[(&str, &str)] = &[
         "account_exists.html",
         include_str!("templates/account_exists.html"),
     ),
+    (
+        "consultation_hold.subject",
+        include_str!("templates/consultation_hold.subject"),
+    ),
+    (
+        "consultation_hold.txt",
+        include_str!("templates/consultation_hold.txt"),
+    ),
+    (
+        "consultation_hold.html",
+        include_str!("templates/consultation_hold.html"),
+    ),
+    (
+        "consultation_confirmed.subject",
+        include_str!("templates/consultation_confirmed.subject"),
+    ),
+    (
+        "consultation_confirmed.txt",
+        include_str!("templates/consultation_confirmed.txt"),
+    ),
+    (
+        "consultation_confirmed.html",
+        include_str!("templates/consultation_confirmed.html"),
+    ),
+    (
+        "consultation_booked.subject",
+        include_str!("templates/consultation_booked.subject"),
+    ),
+    (
+        "consultation_booked.txt",
+        include_str!("templates/consultation_booked.txt"),
+    ),
+    (
+        "consultation_booked.html",
+        include_str!("templates/consultation_booked.html"),
+    ),
 ];
 
 pub struct Rendered {
@@ -158,6 +194,7 @@ mod tests {
         use domain::accounts::emails::{
             InvitationMessage, PasswordResetMessage, VerifyEmailMessage,
         };
+        use domain::booking::consultations::Shown;
         use domain::outbox::{Email, TestEmail};
         fn render<E: Email>(templates: &Templates, email: &E) -> Rendered {
             let data = serde_json::to_value(email).unwrap();
@@ -200,7 +237,42 @@ mod tests {
             },
         );
         assert!(exists.text.contains("https://app.example.org/login"));
-        assert_eq!(rendered.len() + 1, EmailKind::ALL.len());
+        let shown = domain::booking::consultations::Shown {
+            therapist_name: "Dr <b>Rivera</b>".into(),
+            name: "Sam".into(),
+            start_local: "Monday 30 March 2026, 09:00".into(),
+            time_zone: "America/New_York".into(),
+            duration_minutes: 15,
+            token: None,
+            hold_minutes: None,
+        };
+        let hold = Shown {
+            token: Some(token.clone()),
+            hold_minutes: Some(15),
+            ..shown.clone()
+        };
+        let hold = templates
+            .render(
+                EmailKind::ConsultationHold,
+                &serde_json::to_value(&hold).unwrap(),
+            )
+            .unwrap();
+        assert!(
+            hold.text.contains("/consultations/confirm?token=t0k3n"),
+            "{}",
+            hold.text
+        );
+        for kind in [
+            EmailKind::ConsultationConfirmed,
+            EmailKind::ConsultationBooked,
+        ] {
+            let r = templates
+                .render(kind, &serde_json::to_value(&shown).unwrap())
+                .unwrap();
+            assert!(r.text.contains("Monday 30 March 2026, 09:00"), "{kind}");
+            assert!(!r.html.contains("<b>Rivera"), "{kind}: names are escaped");
+        }
+        assert_eq!(rendered.len() + 4, EmailKind::ALL.len());
         for r in &rendered[1..] {
             assert!(r.text.contains("?token=t0k3n"), "{}", r.text);
         }

@@ -734,6 +734,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consultations/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a held consultation with the link from its email.
+         * @description No account needed. The first use confirms it: the booker gets the
+         *     confirmation with a calendar invite, the therapist a note; the link then
+         *     stops working. A hold that expired cannot be confirmed (book again).
+         */
+        post: operations["confirm_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/daily-check-ins": {
         parameters: {
             query?: never;
@@ -1544,6 +1566,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/therapists/{slug}/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Book a free consultation: the slot is held and a confirmation link emailed.
+         * @description No account needed. Every rule is checked again here, in the transaction
+         *     that writes the booking (availability, minimum notice, horizon, daily cap,
+         *     buffers); the database refuses two bookings that overlap, so of several
+         *     bookers racing for one slot exactly one is held and the others get 409
+         *     `slot_taken`. The hold lasts 15 minutes; the first use of the emailed link
+         *     confirms it, and an unconfirmed hold frees the slot. One address has at
+         *     most one hold waiting (409 `hold_pending`). Rate-limited per client address.
+         */
+        post: operations["book_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/therapists/{slug}/slots": {
         parameters: {
             query?: never;
@@ -1936,6 +1984,27 @@ export interface components {
             /** @description The `token` query parameter of the link in the reset email. */
             token: string;
         };
+        ConfirmRequest: {
+            /** @description The `token` of the link in the email. */
+            token: string;
+        };
+        ConsultationRequest: {
+            /** @example sam@example.org */
+            email: string;
+            /** @example Sam Rivera */
+            name: string;
+            /** @description For the therapist only; never in an email. */
+            note?: string | null;
+            /** @description An open slot's `start`, as the slots list gives it. */
+            start: components["schemas"]["Timestamp"];
+            /**
+             * @description The booker's IANA zone: emails show the time in it.
+             * @example America/New_York
+             */
+            time_zone: string;
+        };
+        /** @enum {string} */
+        ConsultationStatus: "held" | "confirmed" | "cancelled" | "expired" | "completed" | "no_show";
         /** @description How the day went; at least one field. Writing again replaces the day. */
         DailyCheckInRequest: {
             /** Format: int32 */
@@ -2286,6 +2355,24 @@ export interface components {
             /** @example ok */
             status: string;
         };
+        /** @description A booking as the booker sees it after booking or confirming. */
+        HeldView: {
+            /**
+             * Format: date-time
+             * @example 2026-03-30T09:15:00-04:00
+             */
+            end: string;
+            hold_expires_at: components["schemas"]["Timestamp"] | null;
+            id: components["schemas"]["RowId"];
+            /**
+             * Format: date-time
+             * @description In the booker's zone.
+             * @example 2026-03-30T09:00:00-04:00
+             */
+            start: string;
+            /** @description `held` until confirmed from the email, then `confirmed`. */
+            status: components["schemas"]["ConsultationStatus"];
+        };
         /** Format: uuid */
         InvitationId: string;
         /** @enum {string} */
@@ -2612,7 +2699,7 @@ export interface components {
              * @example not_found
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "slug_taken" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
+            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "slug_taken" | "slot_taken" | "hold_pending" | "consultations_not_offered" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
             /**
              * @description A human-readable explanation of this occurrence.
              * @example No resource at this address.
@@ -6532,6 +6619,57 @@ export interface operations {
             /** @description Empty or too long */
             422: {
                 headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    confirm_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmRequest"];
+            };
+        };
+        responses: {
+            /** @description Confirmed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldView"];
+                };
+            };
+            /** @description The link was used already, or the hold expired (`invalid_token`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
@@ -10915,6 +11053,80 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    book_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The therapist's slug */
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsultationRequest"];
+            };
+        };
+        responses: {
+            /** @description Held; the confirmation link is on its way */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such therapist */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The slot is taken (`slot_taken`), consultations are not offered (`consultations_not_offered`), or a hold for this address is waiting (`hold_pending`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields, or a rule broken (named in `errors`: not an open slot, notice, horizon, daily cap) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many bookings from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

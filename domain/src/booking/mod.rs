@@ -4,6 +4,7 @@
 //! - [`slots`]: availability expanded into slots (pure);
 //! - this module: the profile, its settings and date overrides, stored.
 
+pub mod consultations;
 pub mod slots;
 
 use std::collections::HashMap;
@@ -450,13 +451,19 @@ pub fn open_slots(
         from - chrono::Duration::days(2),
         to + chrono::Duration::days(2),
     )?;
+    let busy = consultations::busy(
+        conn,
+        profile,
+        crate::time::start_of_day(from - chrono::Duration::days(2), viewer),
+        crate::time::start_of_day(to + chrono::Duration::days(3), viewer),
+        now,
+    )?;
     let calendar = slots::Calendar {
         zone: profile.zone,
         rules: profile.settings.rules(),
         weekly: &profile.weekly,
         overrides: &overrides,
-        // No bookings yet: the consultations themselves come with holds.
-        busy: &[],
+        busy: &busy,
     };
     Ok(calendar.open_slots(from, to, viewer, now))
 }

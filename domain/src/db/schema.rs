@@ -489,6 +489,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::{Integer, Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    consultations (id) {
+        id -> Id,
+        therapist_id -> Id,
+        starts_at -> Instant,
+        ends_at -> Instant,
+        blocked_from -> Instant,
+        blocked_until -> Instant,
+        status -> Text,
+        hold_expires_at -> Nullable<Instant>,
+        name -> Text,
+        email -> Text,
+        time_zone -> Text,
+        note -> Nullable<Text>,
+        token_hash -> Nullable<Text>,
+        sequence -> Integer,
+        created_at -> Instant,
+        updated_at -> Instant,
+    }
+}
+
 diesel::joinable!(exercise_template_versions -> exercise_templates (template_id));
 diesel::joinable!(assignments -> care_links (link_id));
 diesel::joinable!(assignment_schedules -> assignments (assignment_id));
@@ -530,4 +554,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     tracking_shares,
     therapist_profiles,
     availability_overrides,
+    consultations,
 );

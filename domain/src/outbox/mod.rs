@@ -55,6 +55,9 @@ crate::text_enum! {
         PasswordReset => "password_reset",
         Invitation => "invitation",
         AccountExists => "account_exists",
+        ConsultationHold => "consultation_hold",
+        ConsultationConfirmed => "consultation_confirmed",
+        ConsultationBooked => "consultation_booked",
     }
 }
 

@@ -2,6 +2,10 @@
 //! settings and availability, and the public profile and open slots, on
 //! both sides of DST changes and seen from other zones.
 
+use std::str::FromStr;
+
+use icalendar::Component;
+
 use between_tests::cast::{Cast, Expect};
 use between_tests::{assert_problem, spawn_app_at, Person, TestApp};
 use reqwest::Method;
@@ -476,4 +480,388 @@ async fn the_public_profile_shows_the_profile_and_nothing_else_and_setup_is_the_
         .await;
     assert_eq!(disabled.status(), 200);
     assert_problem(app.get("/api/v1/therapists/cast-a").await, 404, "not_found").await;
+}
+
+async fn book(app: &TestApp, slug: &str, start: &str, email: &str) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/therapists/{slug}/consultations"),
+        None,
+        json!({"start": start, "name": "Sam Rivera", "email": email, "time_zone": "America/New_York",
+            "note": "I would like to talk about sleep."}),
+    )
+    .await
+}
+
+/// The first open start of a date, as the slots list gives it (in UTC).
+async fn first_slot(app: &TestApp, slug: &str, date: &str) -> String {
+    slots(app, slug, date, "UTC").await[0].1[0].clone()
+}
+
+#[tokio::test]
+async fn a_booking_is_held_confirmed_once_from_its_email_and_carries_a_calendar_invite() {
+    let (app, clock) = spawn_app_at("2026-03-27T12:00:00Z").await;
+    let therapist = offering(
+        &app,
+        "held@example.org",
+        "held-bea",
+        "Europe/Berlin",
+        "09:00",
+        "17:00",
+    )
+    .await;
+    // Seen from New York on Berlin's DST day: the slot shown is the instant booked.
+    let shown = slots(&app, "held-bea", "2026-03-29", "America/New_York").await;
+    let start = shown[0].1[0].clone();
+    assert_eq!(start, "2026-03-29T03:00:00-04:00");
+    let held = book(&app, "held-bea", &start, "Sam@Example.org").await;
+    assert_eq!(held.status(), 201);
+    let held: Value = held.json().await.unwrap();
+    assert_eq!(held["status"], "held");
+    assert_eq!(held["start"], start);
+    assert_eq!(held["end"], "2026-03-29T03:15:00-04:00");
+    assert_eq!(held["hold_expires_at"], "2026-03-27T12:15:00Z");
+    // The slot is no longer open, for anyone.
+    let after = slots(&app, "held-bea", "2026-03-29", "America/New_York").await;
+    assert_eq!(
+        after[0].1[0], "2026-03-29T03:30:00-04:00",
+        "09:00 and its 5-minute buffer are taken"
+    );
+    // A second hold for the same address waits for the first.
+    assert_problem(
+        book(&app, "held-bea", &after[0].1[0], "sam@example.org").await,
+        409,
+        "hold_pending",
+    )
+    .await;
+
+    let token = app.link_token("sam@example.org").await;
+    let confirmed = ok(app
+        .post(
+            "/api/v1/consultations/confirm",
+            None,
+            json!({"token": token}),
+        )
+        .await)
+    .await;
+    assert_eq!(confirmed["status"], "confirmed");
+    assert!(confirmed["hold_expires_at"].is_null());
+    let again = app
+        .post(
+            "/api/v1/consultations/confirm",
+            None,
+            json!({"token": token}),
+        )
+        .await;
+    assert_problem(again, 400, "invalid_token").await;
+
+    let sent = app.send_queued().await;
+    let find = |to: &str| {
+        sent.iter()
+            .map(|raw| String::from_utf8_lossy(raw).into_owned())
+            .find(|raw| raw.contains(&format!("To: {to}")))
+            .unwrap_or_else(|| panic!("no email to {to}"))
+    };
+    let to_booker = find("sam@example.org");
+    let message = mail_parser::MessageParser::default()
+        .parse(to_booker.as_bytes())
+        .unwrap();
+    use mail_parser::MimeHeaders;
+    let part = message
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+        })
+        .expect("a text/calendar part");
+    assert_eq!(
+        part.content_type().unwrap().attribute("method"),
+        Some("REQUEST")
+    );
+    let calendar = icalendar::Calendar::from_str(part.text_contents().unwrap()).expect("RFC 5545");
+    assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+    let event = calendar.events().next().expect("one event");
+    assert_eq!(
+        event.get_uid(),
+        Some(format!("consultation-{}@between", held["id"].as_str().unwrap()).as_str())
+    );
+    assert_eq!(event.property_value("SEQUENCE"), Some("0"));
+    assert_eq!(event.property_value("DTSTART"), Some("20260329T070000Z"));
+    assert_eq!(event.property_value("DTEND"), Some("20260329T071500Z"));
+    let text = message.body_text(0).unwrap();
+    assert!(
+        text.contains("Sunday 29 March 2026, 03:00") && text.contains("America/New_York"),
+        "{text}"
+    );
+    // The therapist learns of it in their zone, without the note.
+    let to_therapist = find("held@example.org");
+    assert!(to_therapist.contains("09:00") && to_therapist.contains("Europe/Berlin"));
+    assert!(!to_therapist.contains("sleep"), "no note in the email");
+    let _ = (therapist, clock);
+}
+
+#[tokio::test]
+async fn every_rule_is_checked_again_on_the_server_and_an_unconfirmed_hold_frees_its_slot() {
+    let (app, clock) = spawn_app_at("2026-03-02T00:00:00Z").await;
+    let therapist = offering(
+        &app,
+        "strict@example.org",
+        "strict-cy",
+        "UTC",
+        "09:00",
+        "11:00",
+    )
+    .await;
+    ok(put(
+        &app,
+        &therapist,
+        "/api/v1/me/booking-profile",
+        json!({"slug": "strict-cy", "offers_consultations": true,
+        "settings": {"daily_cap": 2, "horizon_days": 10}, "weekly": every_day("09:00", "11:00")}),
+    )
+    .await)
+    .await;
+    for (start, field_code) in [
+        ("2026-03-03T08:00:00Z", "invalid"),      // outside availability
+        ("2026-03-03T09:07:00Z", "invalid"),      // not on the slot grid
+        ("2026-03-02T09:00:00Z", "out_of_range"), // inside the 12-hour notice
+        ("2026-03-13T09:00:00Z", "out_of_range"), // beyond the 10-day horizon
+    ] {
+        let refused = assert_problem(
+            book(&app, "strict-cy", start, "rules@example.org").await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(refused["errors"][0]["field"], "start", "{start}");
+        assert_eq!(refused["errors"][0]["code"], field_code, "{start}");
+    }
+    // Two on the 4th fill the day (cap 2); a start inside a buffer is taken.
+    assert_eq!(
+        book(&app, "strict-cy", "2026-03-04T09:00:00Z", "one@example.org")
+            .await
+            .status(),
+        201
+    );
+    assert_problem(
+        book(&app, "strict-cy", "2026-03-04T09:15:00Z", "two@example.org").await,
+        409,
+        "slot_taken",
+    )
+    .await;
+    assert_eq!(
+        book(&app, "strict-cy", "2026-03-04T10:00:00Z", "two@example.org")
+            .await
+            .status(),
+        201
+    );
+    let full = assert_problem(
+        book(
+            &app,
+            "strict-cy",
+            "2026-03-04T10:30:00Z",
+            "three@example.org",
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(full["errors"][0]["code"], "too_many");
+    assert!(
+        slots(&app, "strict-cy", "2026-03-04", "UTC")
+            .await
+            .is_empty(),
+        "a full day shows no slots"
+    );
+
+    // A hold not confirmed in 15 minutes frees the slot; its link is dead.
+    let first = first_slot(&app, "strict-cy", "2026-03-05").await;
+    assert_eq!(
+        book(&app, "strict-cy", &first, "slow@example.org")
+            .await
+            .status(),
+        201
+    );
+    let token = app.link_token("slow@example.org").await;
+    assert_problem(
+        book(&app, "strict-cy", &first, "fast@example.org").await,
+        409,
+        "slot_taken",
+    )
+    .await;
+    clock.set(between_tests::instant("2026-03-02T00:15:01Z"));
+    assert_eq!(
+        first_slot(&app, "strict-cy", "2026-03-05").await,
+        first,
+        "free again"
+    );
+    assert_eq!(
+        book(&app, "strict-cy", &first, "fast@example.org")
+            .await
+            .status(),
+        201
+    );
+    let late = app
+        .post(
+            "/api/v1/consultations/confirm",
+            None,
+            json!({"token": token}),
+        )
+        .await;
+    assert_problem(late, 400, "invalid_token").await;
+    // Not offering any more: nothing can be booked.
+    ok(put(
+        &app,
+        &therapist,
+        "/api/v1/me/booking-profile",
+        json!({"slug": "strict-cy"}),
+    )
+    .await)
+    .await;
+    assert_problem(
+        book(
+            &app,
+            "strict-cy",
+            "2026-03-06T09:00:00Z",
+            "late@example.org",
+        )
+        .await,
+        409,
+        "consultations_not_offered",
+    )
+    .await;
+    for bad in [
+        json!({"start": "2026-03-06T09:00:00Z", "name": "", "email": "a@example.org", "time_zone": "UTC"}),
+        json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "not an address", "time_zone": "UTC"}),
+        json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "a@example.org", "time_zone": "Nowhere/City"}),
+        json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "a@example.org", "time_zone": "UTC", "note": "x".repeat(1001)}),
+    ] {
+        let refused = app
+            .post(
+                "/api/v1/therapists/strict-cy/consultations",
+                None,
+                bad.clone(),
+            )
+            .await;
+        assert_problem(refused, 422, "validation_failed").await;
+    }
+}
+
+#[tokio::test]
+async fn bookers_racing_for_one_slot_or_overlapping_slots_hold_exactly_one_twenty_times_over() {
+    let clock = domain::time::Clock::manual(between_tests::instant("2026-03-01T00:00:00Z"));
+    let shared = clock.clone();
+    let app = between_tests::spawn_app_with(move |config| {
+        config.clock = shared;
+        config.rate_limit_per_minute = 1_000_000;
+    })
+    .await;
+    let therapist = offering(&app, "race@example.org", "race-di", "UTC", "09:00", "17:00").await;
+    ok(put(&app, &therapist, "/api/v1/me/booking-profile", json!({"slug": "race-di", "offers_consultations": true,
+        "settings": {"interval_minutes": 5, "daily_cap": 50, "notice_minutes": 0, "horizon_days": 365},
+        "weekly": every_day("09:00", "17:00")})).await).await;
+    for round in 0..20 {
+        let day = format!("2026-03-{:02}", round + 2);
+        for (label, starts) in [
+            ("one slot", vec![format!("{day}T09:00:00Z")]),
+            // 15 minutes and a 5-minute buffer: each of these overlaps every other.
+            (
+                "overlapping slots",
+                (0..4)
+                    .map(|i| format!("{day}T13:{:02}:00Z", i * 5))
+                    .collect(),
+            ),
+        ] {
+            let statuses = futures_util::future::join_all((0..50).map(|i| {
+                let (app, start) = (&app, starts[i % starts.len()].clone());
+                async move {
+                    let email = format!("r{round}-{i}-{}@example.org", label.len());
+                    let response = book(app, "race-di", &start, &email).await;
+                    let status = response.status().as_u16();
+                    let body: Value = response.json().await.unwrap_or(Value::Null);
+                    (status, body["code"].as_str().unwrap_or_default().to_owned())
+                }
+            }))
+            .await;
+            let held = statuses.iter().filter(|(s, _)| *s == 201).count();
+            let taken = statuses
+                .iter()
+                .filter(|(s, c)| *s == 409 && c == "slot_taken")
+                .count();
+            assert_eq!(
+                (held, taken),
+                (1, 49),
+                "round {round}, {label}: {statuses:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_database_itself_refuses_two_live_bookings_that_overlap() {
+    use diesel::prelude::*;
+    use domain::booking::consultations::ConsultationStatus;
+    use domain::db::schema::consultations as c;
+    let (app, _clock) = spawn_app_at("2026-03-01T00:00:00Z").await;
+    let therapist = app.therapist("db@example.org").await;
+    let therapist_id: domain::ids::UserId = therapist.id.parse().unwrap();
+    let mut conn = app.pool.get().unwrap();
+    let at = |s: &str| between_tests::instant(s);
+    let mut insert = |start: &str, end: &str, status: ConsultationStatus| {
+        diesel::insert_into(c::table)
+            .values((
+                c::id.eq(domain::ids::RowId::new()),
+                c::therapist_id.eq(therapist_id),
+                c::starts_at.eq(at(start)),
+                c::ends_at.eq(at(end)),
+                c::blocked_from.eq(at(start)),
+                c::blocked_until.eq(at(end)),
+                c::status.eq(status),
+                c::name.eq("Direct"),
+                c::email.eq("direct@example.org"),
+                c::time_zone.eq("UTC"),
+                c::sequence.eq(0),
+                c::created_at.eq(at("2026-03-01T00:00:00Z")),
+                c::updated_at.eq(at("2026-03-01T00:00:00Z")),
+            ))
+            .execute(&mut *conn)
+    };
+    insert(
+        "2026-03-05T09:00:00Z",
+        "2026-03-05T09:20:00Z",
+        ConsultationStatus::Confirmed,
+    )
+    .unwrap();
+    // The same start, written past every check: refused on both databases.
+    assert!(insert(
+        "2026-03-05T09:00:00Z",
+        "2026-03-05T09:20:00Z",
+        ConsultationStatus::Held
+    )
+    .is_err());
+    // A cancelled booking holds nothing.
+    insert(
+        "2026-03-05T09:00:00Z",
+        "2026-03-05T09:20:00Z",
+        ConsultationStatus::Cancelled,
+    )
+    .unwrap();
+    // A different start that overlaps: PostgreSQL's exclusion constraint
+    // refuses it (SQLite relies on the immediate transaction's check).
+    if between_tests::backend() == domain::db::Backend::Postgres {
+        let overlap = insert(
+            "2026-03-05T09:10:00Z",
+            "2026-03-05T09:30:00Z",
+            ConsultationStatus::Held,
+        );
+        let message = overlap.expect_err("an overlap").to_string();
+        assert!(message.contains("consultations_no_overlap"), "{message}");
+    }
+    insert(
+        "2026-03-05T09:20:00Z",
+        "2026-03-05T09:40:00Z",
+        ConsultationStatus::Held,
+    )
+    .unwrap();
 }

@@ -6,13 +6,17 @@ mod get_overrides;
 mod get_profile;
 mod get_public_profile;
 mod get_slots;
+mod post_confirm;
+mod post_consultation;
 mod put_override;
 mod put_profile;
 
 use chrono::{NaiveDate, SecondsFormat};
 use chrono_tz::Tz;
+use domain::booking::consultations::{Consultation, ConsultationStatus};
 use domain::booking::slots::{Range, Slot, Weekly};
 use domain::booking::{Profile, Settings};
+use domain::ids::RowId;
 use domain::Timestamp;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -27,7 +31,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(put_override::put_override)
         .service(delete_override::delete_override)
         .service(get_public_profile::get_public_profile)
-        .service(get_slots::get_slots);
+        .service(get_slots::get_slots)
+        .service(post_consultation::post_consultation)
+        .service(post_confirm::post_confirm);
 }
 
 /// A therapist's booking profile as they see it.
@@ -96,6 +102,41 @@ impl SlotView {
         Self {
             start: local(slot.start),
             end: local(slot.end),
+        }
+    }
+}
+
+/// A booking as the booker sees it after booking or confirming.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeldView {
+    pub id: RowId,
+    /// `held` until confirmed from the email, then `confirmed`.
+    pub status: ConsultationStatus,
+    /// In the booker's zone.
+    #[schema(format = DateTime, example = "2026-03-30T09:00:00-04:00")]
+    pub start: String,
+    #[schema(format = DateTime, example = "2026-03-30T09:15:00-04:00")]
+    pub end: String,
+    /// Until when the hold waits for its confirmation (null once confirmed).
+    pub hold_expires_at: Option<Timestamp>,
+}
+
+impl HeldView {
+    pub fn new(c: Consultation) -> Self {
+        let zone: Tz = c.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let slot = SlotView::new(
+            Slot {
+                start: c.starts_at,
+                end: c.ends_at,
+            },
+            zone,
+        );
+        Self {
+            id: c.id,
+            status: c.status,
+            start: slot.start,
+            end: slot.end,
+            hold_expires_at: c.hold_expires_at,
         }
     }
 }

@@ -1,0 +1,531 @@
+//! Booking a consultation: a hold, confirmed by the first use of the link
+//! the booker is emailed.
+//!
+//! Every rule of the slots ([`super::slots::Calendar::open`]) is checked
+//! again inside the transaction that inserts, and the database itself
+//! refuses two live bookings whose spans overlap: an exclusion constraint on
+//! PostgreSQL; on SQLite the immediate write transaction that checked the
+//! overlap, with a unique index on live starts as a backstop. A violation is
+//! 409 `slot_taken`, never 500. The therapist's profile row is locked while
+//! booking, so the daily cap holds under concurrency too.
+
+use chrono::Duration;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::slots::{Busy, Calendar, Refusal};
+use super::Profile;
+use crate::db::schema::{consultations, therapist_profiles};
+use crate::db::DbConnection;
+use crate::error::{DomainError, DomainResult};
+use crate::ids::{RowId, UserId};
+use crate::outbox::{
+    self, CalendarEvent, CalendarMethod, Email, EmailKind, Outgoing, Party, Ready,
+};
+use crate::secret::{hash_secret, new_secret};
+use crate::time::{local_date, Timestamp};
+
+crate::text_enum! {
+    /// Where a consultation is (FHIR Appointment: held ~ pending,
+    /// confirmed ~ booked, completed ~ fulfilled, no_show ~ noshow).
+    pub enum ConsultationStatus {
+        /// Waiting for the booker to confirm from the email.
+        Held => "held",
+        Confirmed => "confirmed",
+        Cancelled => "cancelled",
+        /// Not confirmed in time; the slot is free again.
+        Expired => "expired",
+        Completed => "completed",
+        NoShow => "no_show",
+    }
+}
+
+/// How long a hold waits for its confirmation.
+pub const HOLD_MINUTES: i64 = 15;
+pub const NOTE_MAX_CHARS: usize = 1_000;
+pub const NAME_MAX_CHARS: usize = 100;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = consultations)]
+pub struct Consultation {
+    pub id: RowId,
+    pub therapist_id: UserId,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub blocked_from: Timestamp,
+    pub blocked_until: Timestamp,
+    pub status: ConsultationStatus,
+    pub hold_expires_at: Option<Timestamp>,
+    pub name: String,
+    pub email: String,
+    pub time_zone: String,
+    pub note: Option<String>,
+    pub sequence: i32,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a booker sends (checked by the caller: a real address, a zone).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub start: Timestamp,
+    pub name: String,
+    pub email: crate::accounts::EmailAddress,
+    pub time_zone: chrono_tz::Tz,
+    pub note: Option<String>,
+}
+
+/// Checks the booker's name and note.
+pub fn check_text(name: &str, note: Option<&str>) -> Result<(), Vec<crate::FieldError>> {
+    let mut problems = crate::exercises::fields::Problems::default();
+    crate::exercises::fields::check_line(&mut problems, "name", name, NAME_MAX_CHARS, true);
+    if let Some(note) = note {
+        crate::exercises::fields::check_text(&mut problems, "note", note, NOTE_MAX_CHARS);
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.0)
+    }
+}
+
+fn live() -> [ConsultationStatus; 2] {
+    [ConsultationStatus::Held, ConsultationStatus::Confirmed]
+}
+
+/// Holds whose time ran out free their slot.
+fn expire_holds(conn: &mut DbConnection, therapist: UserId, now: Timestamp) -> DomainResult<()> {
+    diesel::update(
+        consultations::table
+            .filter(consultations::therapist_id.eq(therapist))
+            .filter(consultations::status.eq(ConsultationStatus::Held))
+            .filter(consultations::hold_expires_at.le(now)),
+    )
+    .set((
+        consultations::status.eq(ConsultationStatus::Expired),
+        consultations::token_hash.eq(None::<String>),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The live bookings of a therapist whose spans reach into `from..until`.
+pub fn busy(
+    conn: &mut DbConnection,
+    profile: &Profile,
+    from: Timestamp,
+    until: Timestamp,
+    now: Timestamp,
+) -> DomainResult<Vec<Busy>> {
+    let rows: Vec<(
+        Timestamp,
+        Timestamp,
+        Timestamp,
+        ConsultationStatus,
+        Option<Timestamp>,
+    )> = consultations::table
+        .filter(consultations::therapist_id.eq(profile.therapist_id))
+        .filter(consultations::status.eq_any(live()))
+        .filter(consultations::blocked_until.gt(from))
+        .filter(consultations::blocked_from.lt(until))
+        .select((
+            consultations::starts_at,
+            consultations::blocked_from,
+            consultations::blocked_until,
+            consultations::status,
+            consultations::hold_expires_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        // A hold past its time is free, even before it is marked expired.
+        .filter(|(_, _, _, status, expires)| {
+            *status != ConsultationStatus::Held || expires.is_some_and(|at| at > now)
+        })
+        .map(|(start, from, until, _, _)| Busy {
+            from,
+            until,
+            day: local_date(start, profile.zone),
+        })
+        .collect())
+}
+
+fn refused(refusal: Refusal, profile: &Profile) -> DomainError {
+    let invalid = |code: &str, message: String| DomainError::invalid("start", code, message);
+    let s = profile.settings;
+    match refusal {
+        Refusal::Taken => DomainError::Conflict {
+            code: "slot_taken",
+            detail: "Someone else has this time; please choose another slot.".into(),
+        },
+        Refusal::Unavailable => invalid(
+            "invalid",
+            "is not an open slot of this therapist's availability".into(),
+        ),
+        Refusal::Notice => invalid(
+            "out_of_range",
+            format!(
+                "must be at least {} minutes ahead (minimum notice)",
+                s.notice_minutes
+            ),
+        ),
+        Refusal::Horizon => invalid(
+            "out_of_range",
+            format!("must be within {} days (booking horizon)", s.horizon_days),
+        ),
+        Refusal::DailyCap => invalid(
+            "too_many",
+            format!("that day is full ({} consultations a day)", s.daily_cap),
+        ),
+    }
+}
+
+/// Holds a slot for the booker and queues the email with the confirmation
+/// link. Run in a write transaction.
+pub fn hold(
+    conn: &mut DbConnection,
+    slug: &str,
+    request: &Request,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    let profile = super::by_slug(conn, slug)?;
+    if !profile.offers_consultations {
+        return Err(DomainError::Conflict {
+            code: "consultations_not_offered",
+            detail: "This therapist does not offer consultations now.".into(),
+        });
+    }
+    // Bookings of one therapist take turns (the daily cap counts them).
+    if let DbConnection::Postgresql(c) = conn {
+        therapist_profiles::table
+            .find(profile.therapist_id)
+            .select(therapist_profiles::therapist_id)
+            .for_update()
+            .first::<UserId>(c)?;
+    }
+    expire_holds(conn, profile.therapist_id, now)?;
+    let email = request.email.as_str().to_lowercase();
+    let pending: i64 = consultations::table
+        .filter(consultations::email.eq(&email))
+        .filter(consultations::status.eq(ConsultationStatus::Held))
+        .filter(consultations::hold_expires_at.gt(now))
+        .count()
+        .get_result(conn)?;
+    if pending > 0 {
+        return Err(DomainError::Conflict {
+            code: "hold_pending",
+            detail: "A booking for this address is waiting for its confirmation; use the link in that email first.".into(),
+        });
+    }
+    let window = Duration::days(2);
+    let busy = busy(
+        conn,
+        &profile,
+        request.start - window,
+        request.start + window,
+        now,
+    )?;
+    let day = local_date(request.start, profile.zone);
+    let overrides = super::overrides(conn, profile.therapist_id, day, day)?;
+    let calendar = Calendar {
+        zone: profile.zone,
+        rules: profile.settings.rules(),
+        weekly: &profile.weekly,
+        overrides: &overrides,
+        busy: &busy,
+    };
+    let slot = calendar
+        .offers(request.start)
+        .ok_or_else(|| refused(Refusal::Unavailable, &profile))?;
+    calendar
+        .open(slot, now)
+        .map_err(|refusal| refused(refusal, &profile))?;
+    let (from, until) = calendar.span(slot);
+    let id = RowId::new();
+    let inserted = diesel::insert_into(consultations::table)
+        .values((
+            consultations::id.eq(id),
+            consultations::therapist_id.eq(profile.therapist_id),
+            consultations::starts_at.eq(slot.start),
+            consultations::ends_at.eq(slot.end),
+            consultations::blocked_from.eq(from),
+            consultations::blocked_until.eq(until),
+            consultations::status.eq(ConsultationStatus::Held),
+            consultations::hold_expires_at.eq(Some(now + Duration::minutes(HOLD_MINUTES))),
+            consultations::name.eq(request.name.trim()),
+            consultations::email.eq(&email),
+            consultations::time_zone.eq(request.time_zone.name()),
+            consultations::note.eq(request.note.as_deref()),
+            consultations::sequence.eq(0),
+            consultations::created_at.eq(now),
+            consultations::updated_at.eq(now),
+        ))
+        .execute(conn);
+    if let Err(e) = inserted {
+        return Err(if is_overlap(&e) {
+            refused(Refusal::Taken, &profile)
+        } else {
+            e.into()
+        });
+    }
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            &email,
+            format!("consultation-hold:{id}"),
+            HoldMessage {
+                consultation_id: id,
+            },
+        ),
+    )?;
+    find(conn, id)
+}
+
+/// The database's own refusal of an overlap: the exclusion constraint
+/// (PostgreSQL, SQLSTATE 23P01) or the unique index on live starts.
+fn is_overlap(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        // The only unique index a new booking can meet: live starts.
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => true,
+        Error::DatabaseError(_, info) => info.constraint_name() == Some("consultations_no_overlap"),
+        _ => false,
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: RowId) -> DomainResult<Consultation> {
+    consultations::table
+        .find(id)
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)
+}
+
+fn by_token(conn: &mut DbConnection, token: &str) -> DomainResult<Option<Consultation>> {
+    Ok(consultations::table
+        .filter(consultations::token_hash.eq(hash_secret(token)))
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn link_error() -> DomainError {
+    DomainError::BadRequest {
+        code: "invalid_token",
+        detail: "This link is not valid: it was used already, or the hold expired. Book again if the slot is still open.".into(),
+    }
+}
+
+/// Confirms a held booking with the token of its email link (the first use
+/// confirms; the link then stops working), and queues the confirmation with
+/// its calendar invite to the booker and a note to the therapist. Run in a
+/// write transaction.
+pub fn confirm(
+    conn: &mut DbConnection,
+    token: &str,
+    sender: &str,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    let held = by_token(conn, token)?
+        .filter(|c| c.status == ConsultationStatus::Held)
+        .filter(|c| c.hold_expires_at.is_some_and(|at| at > now))
+        .ok_or_else(link_error)?;
+    let changed = diesel::update(
+        consultations::table
+            .filter(consultations::id.eq(held.id))
+            .filter(consultations::status.eq(ConsultationStatus::Held)),
+    )
+    .set((
+        consultations::status.eq(ConsultationStatus::Confirmed),
+        consultations::hold_expires_at.eq(None::<Timestamp>),
+        consultations::token_hash.eq(None::<String>),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(link_error());
+    }
+    let profile = therapist_profiles::table
+        .find(held.therapist_id)
+        .select(therapist_profiles::display_name)
+        .first::<String>(conn)?;
+    let therapist_email: String = crate::db::schema::users::table
+        .find(held.therapist_id)
+        .select(crate::db::schema::users::email)
+        .first(conn)?;
+    let invite = CalendarEvent {
+        method: CalendarMethod::Request,
+        uid: format!("consultation-{}@between", held.id),
+        sequence: 0,
+        starts_at: held.starts_at,
+        ends_at: held.ends_at,
+        summary: format!("Consultation with {profile}"),
+        description: "A free consultation call. Use the link in your email to cancel or move it."
+            .into(),
+        url: None,
+        organizer: Party {
+            name: profile.clone(),
+            email: address_of(sender),
+        },
+        attendee: Party {
+            name: held.name.clone(),
+            email: held.email.clone(),
+        },
+    };
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            &held.email,
+            format!("consultation-confirmed:{}:0", held.id),
+            ConfirmedMessage {
+                consultation_id: held.id,
+                invite,
+            },
+        ),
+    )?;
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            therapist_email,
+            format!("consultation-booked:{}", held.id),
+            BookedMessage {
+                consultation_id: held.id,
+            },
+        ),
+    )?;
+    find(conn, held.id)
+}
+
+/// The address in `Name <address>` (or the whole string).
+fn address_of(sender: &str) -> String {
+    match (sender.find('<'), sender.rfind('>')) {
+        (Some(a), Some(b)) if a < b => sender[a + 1..b].trim().to_owned(),
+        _ => sender.trim().to_owned(),
+    }
+}
+
+/// What the booking emails render: a consultation as its reader sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shown {
+    pub therapist_name: String,
+    pub name: String,
+    /// The start in the booker's (or the therapist's) zone, for reading.
+    pub start_local: String,
+    pub time_zone: String,
+    pub duration_minutes: i64,
+    /// The hold email's confirmation link token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// How long the hold waits (the hold email).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hold_minutes: Option<i64>,
+}
+
+fn shown(conn: &mut DbConnection, c: &Consultation, zone: &str) -> DomainResult<Shown> {
+    let therapist_name: String = therapist_profiles::table
+        .find(c.therapist_id)
+        .select(therapist_profiles::display_name)
+        .first(conn)?;
+    let tz = crate::care::stored_zone(zone)?;
+    Ok(Shown {
+        therapist_name,
+        name: c.name.clone(),
+        start_local: c
+            .starts_at
+            .0
+            .with_timezone(&tz)
+            .format("%A %-d %B %Y, %H:%M")
+            .to_string(),
+        time_zone: tz.name().to_owned(),
+        duration_minutes: (c.ends_at.0 - c.starts_at.0).num_minutes(),
+        token: None,
+        hold_minutes: None,
+    })
+}
+
+fn to_value<T: Serialize>(data: &T) -> DomainResult<serde_json::Value> {
+    serde_json::to_value(data).map_err(|e| DomainError::Internal(e.to_string()))
+}
+
+/// "Confirm your consultation": the link is issued when the email goes out
+/// (no queued payload holds it), while the hold is still held.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HoldMessage {
+    pub consultation_id: RowId,
+}
+
+impl Email for HoldMessage {
+    const KIND: EmailKind = EmailKind::ConsultationHold;
+
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        conn.write_transaction(|conn| {
+            let c = find(conn, self.consultation_id)?;
+            // Whether it expired is the confirmation's to say (by the
+            // service's clock); a hold already marked expired is not sent.
+            if c.status != ConsultationStatus::Held {
+                return Ok(Ready::Skip("the hold was confirmed, or it expired"));
+            }
+            let (token, hash) = new_secret();
+            diesel::update(consultations::table.find(c.id))
+                .set(consultations::token_hash.eq(Some(hash)))
+                .execute(conn)?;
+            let shown = Shown {
+                token: Some(token),
+                hold_minutes: Some(HOLD_MINUTES),
+                ..shown(conn, &c, &c.time_zone)?
+            };
+            to_value(&shown).map(Ready::Send)
+        })
+    }
+}
+
+/// "Your consultation is booked", with the calendar invite.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmedMessage {
+    pub consultation_id: RowId,
+    pub invite: CalendarEvent,
+}
+
+impl Email for ConfirmedMessage {
+    const KIND: EmailKind = EmailKind::ConsultationConfirmed;
+
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        let c = find(conn, self.consultation_id)?;
+        if c.status != ConsultationStatus::Confirmed {
+            return Ok(Ready::Skip("the consultation is no longer booked"));
+        }
+        to_value(&shown(conn, &c, &c.time_zone)?).map(Ready::Send)
+    }
+
+    fn calendar(&self) -> Option<CalendarEvent> {
+        Some(self.invite.clone())
+    }
+}
+
+/// To the therapist: a consultation was booked (time in their zone, the
+/// booker's name; never the note).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BookedMessage {
+    pub consultation_id: RowId,
+}
+
+impl Email for BookedMessage {
+    const KIND: EmailKind = EmailKind::ConsultationBooked;
+
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        let c = find(conn, self.consultation_id)?;
+        if c.status != ConsultationStatus::Confirmed {
+            return Ok(Ready::Skip("the consultation is no longer booked"));
+        }
+        let zone: String = crate::db::schema::users::table
+            .find(c.therapist_id)
+            .select(crate::db::schema::users::time_zone)
+            .first(conn)?;
+        to_value(&shown(conn, &c, &zone)?).map(Ready::Send)
+    }
+}
