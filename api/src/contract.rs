@@ -37,6 +37,7 @@ const OPTIONAL_BODIES: &[&str] = &[
     "share_journal_entry",
     "share_habit",
     "share_daily_check_ins",
+    "cancel_consultation",
 ];
 
 /// Response properties a response may leave out (`skip_serializing_if`).

@@ -51,6 +51,8 @@ pub const PROBLEM_CODES: &[&str] = &[
     "slot_taken",
     "hold_pending",
     "consultations_not_offered",
+    "consultation_not_live",
+    "consultation_changed",
     "idempotency_key_reused",
     "version_mismatch",
     "payload_too_large",

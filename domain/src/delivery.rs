@@ -7,7 +7,7 @@
 use crate::accounts::emails::{
     AccountExistsMessage, InvitationMessage, PasswordResetRequest, VerifyEmailMessage,
 };
-use crate::booking::consultations::{BookedMessage, ConfirmedMessage, HoldMessage};
+use crate::booking::consultations::{BookedMessage, ChangedMessage, ConfirmedMessage, HoldMessage};
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, Ready, TestEmail};
@@ -42,6 +42,7 @@ pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<
         EmailKind::ConsultationHold => typed::<HoldMessage>(conn, job),
         EmailKind::ConsultationConfirmed => typed::<ConfirmedMessage>(conn, job),
         EmailKind::ConsultationBooked => typed::<BookedMessage>(conn, job),
+        EmailKind::ConsultationChanged => typed::<ChangedMessage>(conn, job),
     }
 }
 

@@ -248,24 +248,7 @@ impl TestApp {
     /// Sends every queued email now and returns the token of the link in the
     /// newest one to `recipient`.
     pub async fn link_token(&self, recipient: &str) -> String {
-        let raw = self
-            .send_queued()
-            .await
-            .into_iter()
-            .rev()
-            .find(|raw| String::from_utf8_lossy(raw).contains(&format!("To: {recipient}")))
-            .unwrap_or_else(|| panic!("no email was sent to {recipient}"));
-        let parsed = mail_parser::MessageParser::default()
-            .parse(&raw)
-            .expect("a parseable email");
-        let text = parsed.body_text(0).expect("a text part").into_owned();
-        let start = text.find("token=").expect("a link with a token") + "token=".len();
-        let token: String = text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_hexdigit())
-            .collect();
-        remember_secret(&token);
-        token
+        token_in(&self.send_queued().await, recipient)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -342,6 +325,26 @@ struct SecretWatch {
 }
 
 /// Adds a secret that must never be logged.
+/// The token of the link in the newest of `sent` to `recipient`.
+pub fn token_in(sent: &[Vec<u8>], recipient: &str) -> String {
+    let raw = sent
+        .iter()
+        .rev()
+        .find(|raw| String::from_utf8_lossy(raw).contains(&format!("To: {recipient}")))
+        .unwrap_or_else(|| panic!("no email was sent to {recipient}"));
+    let parsed = mail_parser::MessageParser::default()
+        .parse(raw)
+        .expect("a parseable email");
+    let text = parsed.body_text(0).expect("a text part").into_owned();
+    let start = text.find("token=").expect("a link with a token") + "token=".len();
+    let token: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    remember_secret(&token);
+    token
+}
+
 pub fn remember_secret(secret: &str) {
     assert!(secret.len() >= 16, "too short to be a secret: {secret}");
     if let Ok(mut watch) = SECRETS.lock() {

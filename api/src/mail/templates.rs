@@ -89,6 +89,18 @@ const TEMPLATES: &[(&str, &str)] = &[
         "consultation_booked.html",
         include_str!("templates/consultation_booked.html"),
     ),
+    (
+        "consultation_changed.subject",
+        include_str!("templates/consultation_changed.subject"),
+    ),
+    (
+        "consultation_changed.txt",
+        include_str!("templates/consultation_changed.txt"),
+    ),
+    (
+        "consultation_changed.html",
+        include_str!("templates/consultation_changed.html"),
+    ),
 ];
 
 pub struct Rendered {
@@ -262,17 +274,51 @@ mod tests {
             "{}",
             hold.text
         );
-        for kind in [
-            EmailKind::ConsultationConfirmed,
-            EmailKind::ConsultationBooked,
+        let with = |extra: serde_json::Value| {
+            let mut data = serde_json::to_value(Shown {
+                token: Some(token.clone()),
+                ..shown.clone()
+            })
+            .unwrap();
+            for (k, v) in extra.as_object().unwrap() {
+                data[k] = v.clone();
+            }
+            data
+        };
+        let confirmed = templates
+            .render(
+                EmailKind::ConsultationConfirmed,
+                &with(serde_json::json!({"moved": false})),
+            )
+            .unwrap();
+        assert!(confirmed.text.contains("/consultations/manage?token=t0k3n"));
+        for (kind, data) in [
+            (EmailKind::ConsultationBooked, with(serde_json::json!({}))),
+            (
+                EmailKind::ConsultationConfirmed,
+                with(serde_json::json!({"moved": true})),
+            ),
+            (
+                EmailKind::ConsultationChanged,
+                with(
+                    serde_json::json!({"cancelled": true, "to_therapist": false, "message": "Sorry <3"}),
+                ),
+            ),
+            (
+                EmailKind::ConsultationChanged,
+                with(
+                    serde_json::json!({"cancelled": false, "to_therapist": true, "message": null}),
+                ),
+            ),
         ] {
-            let r = templates
-                .render(kind, &serde_json::to_value(&shown).unwrap())
-                .unwrap();
+            let r = templates.render(kind, &data).unwrap();
             assert!(r.text.contains("Monday 30 March 2026, 09:00"), "{kind}");
-            assert!(!r.html.contains("<b>Rivera"), "{kind}: names are escaped");
+            assert!(
+                !r.html.contains("<b>Rivera") && !r.html.contains("<3"),
+                "{kind}: escaped"
+            );
         }
-        assert_eq!(rendered.len() + 4, EmailKind::ALL.len());
+        assert_eq!(rendered.len() + 5, EmailKind::ALL.len());
         for r in &rendered[1..] {
             assert!(r.text.contains("?token=t0k3n"), "{}", r.text);
         }

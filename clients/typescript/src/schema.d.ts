@@ -734,6 +734,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your consultations, upcoming or past.
+         * @description Therapists only: bookings of your free consultation, with the booker's
+         *     name, address, zone and note.
+         */
+        get: operations["list_consultations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your consultations, upcoming or past.
+         * @description The headers `GET` would answer (`list_consultations`), without the body.
+         */
+        head: operations["head_list_consultations"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consultations/confirm": {
         parameters: {
             query?: never;
@@ -750,6 +775,159 @@ export interface paths {
          *     stops working. A hold that expired cannot be confirmed (book again).
          */
         post: operations["confirm_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/manage/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * View a booked consultation from its manage link.
+         * @description No account needed: the link is the key. It works while the consultation
+         *     lies ahead; then (or after a cancellation) it is a 404.
+         */
+        get: operations["get_managed_consultation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: View a booked consultation from its manage link.
+         * @description The headers `GET` would answer (`get_managed_consultation`), without the body.
+         */
+        head: operations["head_get_managed_consultation"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/manage/{token}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a booked consultation from its manage link.
+         * @description Possible until the therapist's cutoff before the start (the 422 says
+         *     until when). The slot is free at once; your calendar gets the
+         *     cancellation (same event, `METHOD:CANCEL`), the therapist a note.
+         */
+        post: operations["cancel_managed_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/manage/{token}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a booked consultation to another open slot, from its manage link.
+         * @description Atomic: the new slot is taken and the old one freed together, or nothing
+         *     changes (409 `slot_taken` if someone has it). Possible until the cutoff.
+         *     Your calendar gets the same event with the new time (`SEQUENCE` + 1); a
+         *     new manage link comes with it and the old one stops working.
+         */
+        post: operations["reschedule_managed_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a consultation (at any time before it starts).
+         * @description Therapists only. The slot is free at once; the booker gets the
+         *     cancellation with your message and the calendar update (`METHOD:CANCEL`,
+         *     same event).
+         */
+        post: operations["cancel_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a consultation that took place.
+         * @description Therapists only, for a booked consultation that has started.
+         */
+        post: operations["complete_consultation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Invite the booker to become your client.
+         * @description Therapists only. The invitation email goes to the booker's address;
+         *     accepting it links the new client to you (as any invitation does).
+         */
+        post: operations["invite_consultation_booker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consultations/{id}/no-show": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a consultation the booker did not come to.
+         * @description Therapists only, for a booked consultation that has started.
+         */
+        post: operations["mark_consultation_no_show"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1877,6 +2055,10 @@ export interface components {
             /** @description Local ranges for each day of the week, in `time_zone`. */
             weekly: components["schemas"]["Weekly"];
         };
+        CancelRequest: {
+            /** @description A short message for the booker's email. */
+            message?: string | null;
+        };
         /** @enum {string} */
         Category: "reflection" | "trigger" | "question" | "creative" | "body" | "connection" | "grounding" | "cognitive" | "behavioural" | "other";
         ChangePassword: {
@@ -2005,6 +2187,26 @@ export interface components {
         };
         /** @enum {string} */
         ConsultationStatus: "held" | "confirmed" | "cancelled" | "expired" | "completed" | "no_show";
+        /** @description A consultation as the therapist sees it. */
+        ConsultationView: {
+            created_at: components["schemas"]["Timestamp"];
+            /** @example sam@example.org */
+            email: string;
+            end: components["schemas"]["Timestamp"];
+            hold_expires_at: components["schemas"]["Timestamp"] | null;
+            id: components["schemas"]["RowId"];
+            /** @example Sam Rivera */
+            name: string;
+            /** @description The booker's note, for you only. */
+            note: string | null;
+            start: components["schemas"]["Timestamp"];
+            status: components["schemas"]["ConsultationStatus"];
+            /**
+             * @description The booker's zone.
+             * @example America/New_York
+             */
+            time_zone: string;
+        };
         /** @description How the day went; at least one field. Writing again replaces the day. */
         DailyCheckInRequest: {
             /** Format: int32 */
@@ -2398,6 +2600,28 @@ export interface components {
             /** @example quiet harbour lantern 42 */
             password: string;
         };
+        /** @description A consultation as the booker sees it from the manage link. */
+        ManageView: {
+            /** @description Until when it can be cancelled or moved here. */
+            changes_until: components["schemas"]["Timestamp"];
+            /**
+             * Format: date-time
+             * @example 2026-03-30T09:15:00-04:00
+             */
+            end: string;
+            id: components["schemas"]["RowId"];
+            /**
+             * Format: date-time
+             * @description In the booker's zone.
+             * @example 2026-03-30T09:00:00-04:00
+             */
+            start: string;
+            status: components["schemas"]["ConsultationStatus"];
+            /** @example Dr Ada Lovelace */
+            therapist_name: string;
+            /** @example America/New_York */
+            time_zone: string;
+        };
         /** @description The days of the week with the highest (or lowest) mood. */
         MoodDaysView: {
             dates: string[];
@@ -2618,6 +2842,17 @@ export interface components {
          *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
          *     the last page. Cursors are opaque: do not build or parse them.
          */
+        Page_ConsultationView: {
+            items: components["schemas"]["ConsultationView"][];
+            /** @example null */
+            next_cursor: string | null;
+        };
+        /**
+         * @description One page of a list in a stable order.
+         *
+         *     Pass `next_cursor` back as `cursor` to get the next page; it is `null` on
+         *     the last page. Cursors are opaque: do not build or parse them.
+         */
         Page_EntryView: {
             items: components["schemas"]["EntryView"][];
             /** @example null */
@@ -2699,7 +2934,7 @@ export interface components {
              * @example not_found
              * @enum {string}
              */
-            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "slug_taken" | "slot_taken" | "hold_pending" | "consultations_not_offered" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
+            code: "bad_request" | "malformed_json" | "invalid_query" | "invalid_body" | "invalid_idempotency_key" | "invalid_if_match" | "invalid_token" | "unauthorized" | "missing_token" | "session_ended" | "invalid_credentials" | "invalid_refresh_token" | "metrics_token_required" | "forbidden" | "wrong_role" | "signup_disabled" | "email_not_verified" | "not_found" | "method_not_allowed" | "not_acceptable" | "email_taken" | "no_therapist" | "not_a_question" | "invitation_not_pending" | "cannot_disable_self" | "starter_template" | "template_archived" | "assignment_ended" | "assignment_not_active" | "already_decided" | "slug_taken" | "slot_taken" | "hold_pending" | "consultations_not_offered" | "consultation_not_live" | "consultation_changed" | "idempotency_key_reused" | "version_mismatch" | "payload_too_large" | "unsupported_media_type" | "uri_too_long" | "headers_too_large" | "validation_failed" | "rate_limited" | "internal_error" | "unavailable" | "database_unavailable" | "not_ready" | "error";
             /**
              * @description A human-readable explanation of this occurrence.
              * @example No resource at this address.
@@ -2801,6 +3036,10 @@ export interface components {
             created_at: components["schemas"]["Timestamp"];
             id: components["schemas"]["RowId"];
             therapist_id: components["schemas"]["UserId"] | null;
+        };
+        RescheduleRequest: {
+            /** @description Another open slot's `start`. */
+            start: components["schemas"]["Timestamp"];
         };
         /** @enum {string} */
         Resource: "client_profile" | "journal_entry" | "assignment" | "exercise_response" | "habit" | "daily_check_ins";
@@ -6630,6 +6869,142 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    list_consultations: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description `upcoming` (default, soonest first) or `past` (latest first). */
+                when?: "upcoming" | "past";
+                status?: components["schemas"]["ConsultationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Consultations */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConsultationView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists have consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cursor names no consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_list_consultations: {
+        parameters: {
+            query?: {
+                /** @description Items per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description `upcoming` (default, soonest first) or `past` (latest first). */
+                when?: "upcoming" | "past";
+                status?: components["schemas"]["ConsultationStatus"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Consultations */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Only therapists have consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The cursor names no consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid limit or cursor */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     confirm_consultation: {
         parameters: {
             query?: never;
@@ -6670,6 +7045,501 @@ export interface operations {
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_managed_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the manage link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consultation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManageView"];
+                };
+            };
+            /** @description No booked consultation ahead has this link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_managed_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the manage link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consultation */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No booked consultation ahead has this link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancel_managed_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the manage link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManageView"];
+                };
+            };
+            /** @description No booked consultation ahead has this link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Past the cutoff */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    reschedule_managed_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the manage link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RescheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Moved */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManageView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No booked consultation ahead has this link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The new slot is taken (`slot_taken`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Past the cutoff, or a rule the new slot breaks */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many attempts from this address */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    cancel_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation */
+                id: components["schemas"]["RowId"];
+            };
+            cookie?: never;
+        };
+        /** @description Optional: a message for the booker */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists have consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not booked any more (`consultation_not_live`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The message is too long */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    complete_consultation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation */
+                id: components["schemas"]["RowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Completed */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists have consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not booked, or not started yet (`consultation_not_live`) */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    invite_consultation_booker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation */
+                id: components["schemas"]["RowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invitation is on its way */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist, or email not verified yet */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    mark_consultation_no_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The consultation */
+                id: components["schemas"]["RowId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Marked */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsultationView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Only therapists have consultations */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such consultation of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not booked, or not started yet (`consultation_not_live`) */
+            409: {
+                headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };

@@ -494,16 +494,37 @@ impl Email for ConfirmedMessage {
     const KIND: EmailKind = EmailKind::ConsultationConfirmed;
 
     fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
-        let c = find(conn, self.consultation_id)?;
-        if c.status != ConsultationStatus::Confirmed {
-            return Ok(Ready::Skip("the consultation is no longer booked"));
-        }
-        to_value(&shown(conn, &c, &c.time_zone)?).map(Ready::Send)
+        with_manage_link(conn, self.consultation_id, self.invite.sequence)
     }
 
     fn calendar(&self) -> Option<CalendarEvent> {
         Some(self.invite.clone())
     }
+}
+
+/// The booker's email after a confirmation or a move: a fresh manage link
+/// (issued now; the previous one stops working), unless the consultation
+/// changed again since (its sequence moved on) or is over.
+fn with_manage_link(conn: &mut DbConnection, id: RowId, sequence: u32) -> DomainResult<Ready> {
+    conn.write_transaction(|conn| {
+        let c = find(conn, id)?;
+        if c.status != ConsultationStatus::Confirmed || c.sequence as u32 != sequence {
+            return Ok(Ready::Skip(
+                "the consultation changed again or is no longer booked",
+            ));
+        }
+        let (token, hash) = new_secret();
+        diesel::update(consultations::table.find(c.id))
+            .set(consultations::token_hash.eq(Some(hash)))
+            .execute(conn)?;
+        let shown = Shown {
+            token: Some(token),
+            ..shown(conn, &c, &c.time_zone)?
+        };
+        let mut data = to_value(&shown)?;
+        data["moved"] = (sequence > 0).into();
+        Ok(Ready::Send(data))
+    })
 }
 
 /// To the therapist: a consultation was booked (time in their zone, the
@@ -527,5 +548,396 @@ impl Email for BookedMessage {
             .select(crate::db::schema::users::time_zone)
             .first(conn)?;
         to_value(&shown(conn, &c, &zone)?).map(Ready::Send)
+    }
+}
+
+// --- After booking: the booker's manage link, the therapist's changes ------
+
+/// A confirmed consultation found by its manage link, while it lies ahead.
+pub fn by_manage_token(
+    conn: &mut DbConnection,
+    token: &str,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    by_token(conn, token)?
+        .filter(|c| c.status == ConsultationStatus::Confirmed && c.starts_at > now)
+        .ok_or(DomainError::NotFound)
+}
+
+/// Until when the booker may cancel or move it.
+pub fn cutoff(conn: &mut DbConnection, c: &Consultation) -> DomainResult<Timestamp> {
+    let minutes: i32 = therapist_profiles::table
+        .find(c.therapist_id)
+        .select(therapist_profiles::cutoff_minutes)
+        .first(conn)?;
+    Ok(c.starts_at - Duration::minutes(i64::from(minutes)))
+}
+
+fn before_cutoff(conn: &mut DbConnection, c: &Consultation, now: Timestamp) -> DomainResult<()> {
+    let until = cutoff(conn, c)?;
+    if now > until {
+        return Err(DomainError::invalid(
+            "start",
+            "in_past",
+            format!("changes were possible until {until}; contact the therapist"),
+        ));
+    }
+    Ok(())
+}
+
+/// Who changes a consultation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// Through the manage link, held to the cutoff.
+    Booker,
+    /// The therapist, never held to it.
+    Therapist,
+}
+
+fn invite_of(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    method: CalendarMethod,
+    sender: &str,
+) -> DomainResult<CalendarEvent> {
+    let therapist: String = therapist_profiles::table
+        .find(c.therapist_id)
+        .select(therapist_profiles::display_name)
+        .first(conn)?;
+    Ok(CalendarEvent {
+        method,
+        uid: format!("consultation-{}@between", c.id),
+        sequence: c.sequence as u32,
+        starts_at: c.starts_at,
+        ends_at: c.ends_at,
+        summary: format!("Consultation with {therapist}"),
+        description: match method {
+            CalendarMethod::Request => {
+                "A free consultation call. Use the link in your email to cancel or move it.".into()
+            }
+            CalendarMethod::Cancel => "This consultation was cancelled.".into(),
+        },
+        url: None,
+        organizer: Party {
+            name: therapist,
+            email: address_of(sender),
+        },
+        attendee: Party {
+            name: c.name.clone(),
+            email: c.email.clone(),
+        },
+    })
+}
+
+fn therapist_email(conn: &mut DbConnection, c: &Consultation) -> DomainResult<String> {
+    Ok(crate::db::schema::users::table
+        .find(c.therapist_id)
+        .select(crate::db::schema::users::email)
+        .first(conn)?)
+}
+
+/// Cancels a confirmed (or held) consultation: the slot is free at once;
+/// the booker gets a `METHOD:CANCEL` invite (same UID, SEQUENCE + 1) and the
+/// therapist a note. Run in a write transaction.
+pub fn cancel(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    by: By,
+    message: Option<&str>,
+    sender: &str,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    if by == By::Booker {
+        before_cutoff(conn, c, now)?;
+    }
+    let changed = diesel::update(
+        consultations::table
+            .filter(consultations::id.eq(c.id))
+            .filter(consultations::status.eq_any(live())),
+    )
+    .set((
+        consultations::status.eq(ConsultationStatus::Cancelled),
+        consultations::token_hash.eq(None::<String>),
+        consultations::sequence.eq(c.sequence + 1),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(DomainError::Conflict {
+            code: "consultation_not_live",
+            detail: "This consultation is not booked any more.".into(),
+        });
+    }
+    let cancelled = find(conn, c.id)?;
+    if c.status == ConsultationStatus::Confirmed {
+        let invite = invite_of(conn, &cancelled, CalendarMethod::Cancel, sender)?;
+        outbox::enqueue(
+            conn,
+            &Outgoing::now(
+                &cancelled.email,
+                format!("consultation-cancelled:{}", c.id),
+                ChangedMessage {
+                    consultation_id: c.id,
+                    invite: Some(invite),
+                    to_therapist: false,
+                    message: message.map(str::to_owned),
+                },
+            ),
+        )?;
+    }
+    let to = therapist_email(conn, &cancelled)?;
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            to,
+            format!("consultation-changed:{}:{}", c.id, cancelled.sequence),
+            ChangedMessage {
+                consultation_id: c.id,
+                invite: None,
+                to_therapist: true,
+                message: None,
+            },
+        ),
+    )?;
+    Ok(cancelled)
+}
+
+/// Moves a confirmed consultation to another open slot, atomically: the new
+/// slot is checked against every rule (this booking aside) and taken, the
+/// old one freed, in one statement, or nothing changes. Same UID,
+/// SEQUENCE + 1, `METHOD:REQUEST`. Run in a write transaction.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    start: Timestamp,
+    by: By,
+    sender: &str,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    if by == By::Booker {
+        before_cutoff(conn, c, now)?;
+    }
+    if c.status != ConsultationStatus::Confirmed {
+        return Err(DomainError::Conflict {
+            code: "consultation_not_live",
+            detail: "Only a booked consultation can be moved.".into(),
+        });
+    }
+    let profile = super::by_id(conn, c.therapist_id)?;
+    if let DbConnection::Postgresql(pg) = conn {
+        therapist_profiles::table
+            .find(profile.therapist_id)
+            .select(therapist_profiles::therapist_id)
+            .for_update()
+            .first::<UserId>(pg)?;
+    }
+    expire_holds(conn, profile.therapist_id, now)?;
+    let window = Duration::days(2);
+    let others: Vec<Busy> = busy(conn, &profile, start - window, start + window, now)?
+        .into_iter()
+        .filter(|b| !(b.from == c.blocked_from && b.until == c.blocked_until))
+        .collect();
+    let day = local_date(start, profile.zone);
+    let overrides = super::overrides(conn, profile.therapist_id, day, day)?;
+    let calendar = Calendar {
+        zone: profile.zone,
+        rules: profile.settings.rules(),
+        weekly: &profile.weekly,
+        overrides: &overrides,
+        busy: &others,
+    };
+    let slot = calendar
+        .offers(start)
+        .ok_or_else(|| refused(Refusal::Unavailable, &profile))?;
+    calendar
+        .open(slot, now)
+        .map_err(|refusal| refused(refusal, &profile))?;
+    let (from, until) = calendar.span(slot);
+    let moved = diesel::update(
+        consultations::table
+            .filter(consultations::id.eq(c.id))
+            .filter(consultations::sequence.eq(c.sequence)),
+    )
+    .set((
+        consultations::starts_at.eq(slot.start),
+        consultations::ends_at.eq(slot.end),
+        consultations::blocked_from.eq(from),
+        consultations::blocked_until.eq(until),
+        consultations::sequence.eq(c.sequence + 1),
+        consultations::token_hash.eq(None::<String>),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn);
+    match moved {
+        Ok(1) => {}
+        Ok(_) => {
+            return Err(DomainError::Conflict {
+                code: "consultation_changed",
+                detail: "The consultation changed meanwhile; reload it.".into(),
+            })
+        }
+        Err(e) if is_overlap(&e) => return Err(refused(Refusal::Taken, &profile)),
+        Err(e) => return Err(e.into()),
+    }
+    let moved = find(conn, c.id)?;
+    let invite = invite_of(conn, &moved, CalendarMethod::Request, sender)?;
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            &moved.email,
+            format!("consultation-confirmed:{}:{}", c.id, moved.sequence),
+            ConfirmedMessage {
+                consultation_id: c.id,
+                invite,
+            },
+        ),
+    )?;
+    let to = therapist_email(conn, &moved)?;
+    outbox::enqueue(
+        conn,
+        &Outgoing::now(
+            to,
+            format!("consultation-changed:{}:{}", c.id, moved.sequence),
+            ChangedMessage {
+                consultation_id: c.id,
+                invite: None,
+                to_therapist: true,
+                message: None,
+            },
+        ),
+    )?;
+    Ok(moved)
+}
+
+/// The therapist's consultation; `NotFound` for anyone else's.
+pub fn own(
+    conn: &mut DbConnection,
+    me: &crate::access::Therapist,
+    id: RowId,
+) -> DomainResult<Consultation> {
+    consultations::table
+        .filter(consultations::id.eq(id))
+        .filter(consultations::therapist_id.eq(me.id()))
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(DomainError::NotFound)
+}
+
+/// Which consultations a therapist lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// Starting from now on, soonest first.
+    Upcoming,
+    /// Started before now, latest first.
+    Past,
+}
+
+/// The therapist's consultations, paged by id within the order.
+pub fn list(
+    conn: &mut DbConnection,
+    me: &crate::access::Therapist,
+    when: When,
+    status: Option<ConsultationStatus>,
+    page: &crate::page::PageRequest,
+    now: Timestamp,
+) -> DomainResult<Vec<Consultation>> {
+    let mut query = consultations::table
+        .filter(consultations::therapist_id.eq(me.id()))
+        .select(Consultation::as_select())
+        .into_boxed();
+    query = match when {
+        When::Upcoming => query
+            .filter(consultations::starts_at.ge(now))
+            .order((consultations::starts_at.asc(), consultations::id.asc())),
+        When::Past => query
+            .filter(consultations::starts_at.lt(now))
+            .order((consultations::starts_at.desc(), consultations::id.desc())),
+    };
+    if let Some(status) = status {
+        query = query.filter(consultations::status.eq(status));
+    }
+    // The cursor is the id of the last one shown: continue after its start.
+    if let Some(after) = page.after {
+        let last = find(conn, RowId(after))?;
+        query = match when {
+            When::Upcoming => query.filter(
+                consultations::starts_at
+                    .gt(last.starts_at)
+                    .or(consultations::starts_at
+                        .eq(last.starts_at)
+                        .and(consultations::id.gt(last.id))),
+            ),
+            When::Past => query.filter(
+                consultations::starts_at
+                    .lt(last.starts_at)
+                    .or(consultations::starts_at
+                        .eq(last.starts_at)
+                        .and(consultations::id.lt(last.id))),
+            ),
+        };
+    }
+    Ok(query.limit(page.fetch()).load(conn)?)
+}
+
+/// Marks a confirmed consultation that has started as completed or a
+/// no-show.
+pub fn mark(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    status: ConsultationStatus,
+    now: Timestamp,
+) -> DomainResult<Consultation> {
+    if c.status != ConsultationStatus::Confirmed || c.starts_at > now {
+        return Err(DomainError::Conflict {
+            code: "consultation_not_live",
+            detail: "Only a booked consultation that has started can be marked.".into(),
+        });
+    }
+    diesel::update(consultations::table.find(c.id))
+        .set((
+            consultations::status.eq(status),
+            consultations::token_hash.eq(None::<String>),
+            consultations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    find(conn, c.id)
+}
+
+/// A cancellation or move, for the booker (with the calendar update, when
+/// one is due) or the therapist (a note).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangedMessage {
+    pub consultation_id: RowId,
+    pub invite: Option<CalendarEvent>,
+    pub to_therapist: bool,
+    /// The therapist's message to the booker, when they cancelled.
+    pub message: Option<String>,
+}
+
+impl Email for ChangedMessage {
+    const KIND: EmailKind = EmailKind::ConsultationChanged;
+
+    fn ready(&self, conn: &mut DbConnection) -> DomainResult<Ready> {
+        let c = find(conn, self.consultation_id)?;
+        let zone = if self.to_therapist {
+            crate::db::schema::users::table
+                .find(c.therapist_id)
+                .select(crate::db::schema::users::time_zone)
+                .first::<String>(conn)?
+        } else {
+            c.time_zone.clone()
+        };
+        let mut data = to_value(&shown(conn, &c, &zone)?)?;
+        data["cancelled"] = (c.status == ConsultationStatus::Cancelled).into();
+        data["to_therapist"] = self.to_therapist.into();
+        data["message"] = self.message.clone().into();
+        Ok(Ready::Send(data))
+    }
+
+    fn calendar(&self) -> Option<CalendarEvent> {
+        self.invite.clone()
     }
 }

@@ -342,6 +342,14 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> DomainResult<Profile> {
         .ok_or(DomainError::NotFound)
 }
 
+/// A therapist's profile by their id (whatever it offers now).
+pub fn by_id(conn: &mut DbConnection, therapist: crate::ids::UserId) -> DomainResult<Profile> {
+    select_profile(conn, |q| {
+        q.filter(therapist_profiles::therapist_id.eq(therapist))
+    })?
+    .ok_or(DomainError::NotFound)
+}
+
 /// Replaces a local date's availability (an empty list: unavailable).
 pub fn put_override(
     conn: &mut DbConnection,

@@ -58,6 +58,7 @@ crate::text_enum! {
         ConsultationHold => "consultation_hold",
         ConsultationConfirmed => "consultation_confirmed",
         ConsultationBooked => "consultation_booked",
+        ConsultationChanged => "consultation_changed",
     }
 }
 

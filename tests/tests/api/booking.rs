@@ -733,6 +733,8 @@ async fn every_rule_is_checked_again_on_the_server_and_an_unconfirmed_hold_frees
     .await;
     for bad in [
         json!({"start": "2026-03-06T09:00:00Z", "name": "", "email": "a@example.org", "time_zone": "UTC"}),
+        // A line break in a name could start a new line of the invite.
+        json!({"start": "2026-03-06T09:00:00Z", "name": "Eve\r\nATTENDEE:mailto:x@evil.example", "email": "a@example.org", "time_zone": "UTC"}),
         json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "not an address", "time_zone": "UTC"}),
         json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "a@example.org", "time_zone": "Nowhere/City"}),
         json!({"start": "2026-03-06T09:00:00Z", "name": "A", "email": "a@example.org", "time_zone": "UTC", "note": "x".repeat(1001)}),
@@ -864,4 +866,381 @@ async fn the_database_itself_refuses_two_live_bookings_that_overlap() {
         ConsultationStatus::Held,
     )
     .unwrap();
+}
+
+/// The calendar part of the newest email to `to` among `sent`: its METHOD,
+/// UID, SEQUENCE, DTSTART and STATUS.
+fn invite_to(sent: &[Vec<u8>], to: &str) -> (String, String, String, String, String) {
+    use mail_parser::MimeHeaders;
+    let raw = sent
+        .iter()
+        .rev()
+        .find(|raw| String::from_utf8_lossy(raw).contains(&format!("To: {to}")))
+        .unwrap_or_else(|| panic!("no email to {to}"));
+    let message = mail_parser::MessageParser::default().parse(raw).unwrap();
+    let part = message
+        .parts
+        .iter()
+        .find(|p| {
+            p.content_type()
+                .is_some_and(|c| c.ctype() == "text" && c.subtype() == Some("calendar"))
+        })
+        .expect("a text/calendar part");
+    let method = part
+        .content_type()
+        .unwrap()
+        .attribute("method")
+        .unwrap()
+        .to_owned();
+    let calendar = icalendar::Calendar::from_str(part.text_contents().unwrap()).unwrap();
+    assert_eq!(calendar.property_value("METHOD"), Some(method.as_str()));
+    let event = calendar.events().next().unwrap();
+    let value = |k: &str| event.property_value(k).unwrap_or_default().to_owned();
+    (
+        method,
+        value("UID"),
+        value("SEQUENCE"),
+        value("DTSTART"),
+        value("STATUS"),
+    )
+}
+
+/// A confirmed booking of `start`, and its manage link's token.
+async fn confirmed(app: &TestApp, slug: &str, start: &str, email: &str) -> (Value, String) {
+    let held: Value = book(app, slug, start, email).await.json().await.unwrap();
+    let token = app.link_token(email).await;
+    ok(app
+        .post(
+            "/api/v1/consultations/confirm",
+            None,
+            json!({"token": token}),
+        )
+        .await)
+    .await;
+    (held, app.link_token(email).await)
+}
+
+#[tokio::test]
+async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_and_stops_at_the_start(
+) {
+    let (app, clock) = spawn_app_at("2026-03-02T00:00:00Z").await;
+    let therapist = offering(
+        &app,
+        "manage@example.org",
+        "manage-ed",
+        "UTC",
+        "09:00",
+        "12:00",
+    )
+    .await;
+    let (held, token) = confirmed(
+        &app,
+        "manage-ed",
+        "2026-03-04T09:00:00+00:00",
+        "pat@example.org",
+    )
+    .await;
+    let uid = format!("consultation-{}@between", held["id"].as_str().unwrap());
+    let view = ok(app
+        .get(&format!("/api/v1/consultations/manage/{token}"))
+        .await)
+    .await;
+    assert_eq!(view["status"], "confirmed");
+    assert_eq!(view["start"], "2026-03-04T04:00:00-05:00");
+    assert_eq!(view["changes_until"], "2026-03-04T07:00:00Z");
+    assert_eq!(view["therapist_name"], "Dr. Test");
+    // SEQUENCE 0 was the confirmation; two moves make it 1 and 2.
+    let mut token = token;
+    for (n, start) in [(1, "2026-03-05T10:00:00Z"), (2, "2026-03-06T11:00:00Z")] {
+        let moved = ok(app
+            .post(
+                &format!("/api/v1/consultations/manage/{token}/reschedule"),
+                None,
+                json!({"start": start}),
+            )
+            .await)
+        .await;
+        assert_eq!(moved["status"], "confirmed");
+        // The old link stops with the move; the new email brings a new one.
+        assert_problem(
+            app.get(&format!("/api/v1/consultations/manage/{token}"))
+                .await,
+            404,
+            "not_found",
+        )
+        .await;
+        let sent = app.send_queued().await;
+        let (method, got_uid, sequence, dtstart, _) = invite_to(&sent, "pat@example.org");
+        assert_eq!(
+            (method.as_str(), got_uid.as_str(), sequence.as_str()),
+            ("REQUEST", uid.as_str(), n.to_string().as_str())
+        );
+        assert_eq!(dtstart, start.replace(['-', ':'], ""));
+        token = between_tests::token_in(&sent, "pat@example.org");
+    }
+    // The old slot is free again, the new one taken.
+    assert_eq!(
+        slots(&app, "manage-ed", "2026-03-04", "UTC").await[0].1[0],
+        "2026-03-04T09:00:00+00:00"
+    );
+    assert_problem(
+        book(
+            &app,
+            "manage-ed",
+            "2026-03-06T11:00:00Z",
+            "other@example.org",
+        )
+        .await,
+        409,
+        "slot_taken",
+    )
+    .await;
+    // Moving onto someone else's booking changes nothing.
+    let (_, kim_token) =
+        confirmed(&app, "manage-ed", "2026-03-09T09:00:00Z", "kim@example.org").await;
+    let onto = app
+        .post(
+            &format!("/api/v1/consultations/manage/{token}/reschedule"),
+            None,
+            json!({"start": "2026-03-09T09:00:00Z"}),
+        )
+        .await;
+    assert_problem(onto, 409, "slot_taken").await;
+    ok(app
+        .get(&format!("/api/v1/consultations/manage/{token}"))
+        .await)
+    .await;
+    // Past the cutoff (2 hours before 11:00 on the 6th): refused, with the time.
+    clock.set(between_tests::instant("2026-03-06T09:30:00Z"));
+    let late = app
+        .post(
+            &format!("/api/v1/consultations/manage/{token}/cancel"),
+            None,
+            json!({}),
+        )
+        .await;
+    let problem = assert_problem(late, 422, "validation_failed").await;
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2026-03-06T09:00:00Z"));
+    clock.set(between_tests::instant("2026-03-06T08:00:00Z"));
+    let cancelled = ok(app
+        .post(
+            &format!("/api/v1/consultations/manage/{token}/cancel"),
+            None,
+            json!({}),
+        )
+        .await)
+    .await;
+    assert_eq!(cancelled["status"], "cancelled");
+    let sent = app.send_queued().await;
+    let (method, got_uid, sequence, _, status) = invite_to(&sent, "pat@example.org");
+    assert_eq!(
+        (
+            method.as_str(),
+            got_uid.as_str(),
+            sequence.as_str(),
+            status.as_str()
+        ),
+        ("CANCEL", uid.as_str(), "3", "CANCELLED")
+    );
+    assert!(sent.iter().any(|raw| {
+        let raw = String::from_utf8_lossy(raw);
+        raw.contains("To: manage@example.org") && raw.contains("cancelled")
+    }));
+    // Free at once: the start can be held again (the notice aside, which
+    // the therapist's own zero-notice setting lifts here).
+    ok(put(&app, &therapist, "/api/v1/me/booking-profile", json!({"slug": "manage-ed", "offers_consultations": true,
+        "settings": {"notice_minutes": 0, "horizon_days": 365}, "weekly": every_day("09:00", "12:00")})).await).await;
+    assert_eq!(
+        book(
+            &app,
+            "manage-ed",
+            "2026-03-06T11:00:00Z",
+            "next@example.org"
+        )
+        .await
+        .status(),
+        201
+    );
+    assert_problem(
+        app.get(&format!("/api/v1/consultations/manage/{token}"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Kim's link works until the start, then not.
+    let kim = ok(app
+        .get_as(
+            "/api/v1/consultations?when=upcoming&status=confirmed",
+            &therapist.access,
+        )
+        .await)
+    .await;
+    assert_eq!(kim["items"][0]["email"], "kim@example.org");
+    assert_eq!(kim["items"][0]["note"], "I would like to talk about sleep.");
+    ok(app
+        .get(&format!("/api/v1/consultations/manage/{kim_token}"))
+        .await)
+    .await;
+    clock.set(between_tests::instant("2026-03-09T09:00:00Z"));
+    assert_problem(
+        app.get(&format!("/api/v1/consultations/manage/{kim_token}"))
+            .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let _ = clock;
+}
+
+#[tokio::test]
+async fn the_therapist_lists_cancels_marks_and_invites_and_no_one_else_reaches_their_consultations()
+{
+    let (app, clock) = spawn_app_at("2026-03-02T00:00:00Z").await;
+    let cast = Cast::new(&app).await;
+    ok(put(
+        &app,
+        &cast.therapist_a,
+        "/api/v1/me/booking-profile",
+        json!({"slug": "cast-a", "offers_consultations": true,
+        "settings": {"cutoff_minutes": 600}, "weekly": every_day("09:00", "12:00")}),
+    )
+    .await)
+    .await;
+    let (first, _) = confirmed(&app, "cast-a", "2026-03-03T09:00:00Z", "one@example.org").await;
+    let (second, manage) =
+        confirmed(&app, "cast-a", "2026-03-03T10:00:00Z", "two@example.org").await;
+    let (third, _) = confirmed(&app, "cast-a", "2026-03-04T09:00:00Z", "three@example.org").await;
+    let (first, second, third) = (
+        first["id"].as_str().unwrap(),
+        second["id"].as_str().unwrap(),
+        third["id"].as_str().unwrap(),
+    );
+    let own = Expect::therapist_a_only(200);
+    cast.check(
+        &app,
+        Method::GET,
+        "/api/v1/consultations",
+        None,
+        Expect {
+            therapist_b: 200,
+            ..own
+        },
+    )
+    .await;
+    let theirs = ok(app
+        .get_as(
+            "/api/v1/consultations?when=upcoming&limit=2",
+            &cast.therapist_a.access,
+        )
+        .await)
+    .await;
+    let ids: Vec<&str> = theirs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [first, second]);
+    let next = ok(app
+        .get_as(
+            &format!(
+                "/api/v1/consultations?limit=2&cursor={}",
+                theirs["next_cursor"].as_str().unwrap()
+            ),
+            &cast.therapist_a.access,
+        )
+        .await)
+    .await;
+    assert_eq!(next["items"][0]["id"], third);
+    assert_eq!(
+        ok(app
+            .get_as("/api/v1/consultations", &cast.therapist_b.access)
+            .await)
+        .await["items"],
+        json!([])
+    );
+    // The therapist cancels past the booker's cutoff, with a message.
+    clock.set(between_tests::instant("2026-03-03T02:00:00Z"));
+    let late = app
+        .post(
+            &format!("/api/v1/consultations/manage/{manage}/cancel"),
+            None,
+            json!({}),
+        )
+        .await;
+    assert_problem(late, 422, "validation_failed").await;
+    cast.check(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{second}/cancel"),
+        Some(json!({"message": "I am ill, sorry."})),
+        own,
+    )
+    .await;
+    let sent = app.send_queued().await;
+    assert_eq!(invite_to(&sent, "two@example.org").0, "CANCEL");
+    assert!(sent.iter().any(|raw| {
+        let raw = String::from_utf8_lossy(raw);
+        raw.contains("To: two@example.org") && raw.contains("I am ill, sorry.")
+    }));
+    let again = app
+        .post(
+            &format!("/api/v1/consultations/{second}/cancel"),
+            Some(&cast.therapist_a.access),
+            json!({}),
+        )
+        .await;
+    assert_problem(again, 409, "consultation_not_live").await;
+    // Not before it starts; then completed or a no-show.
+    let early = app
+        .post(
+            &format!("/api/v1/consultations/{first}/complete"),
+            Some(&cast.therapist_a.access),
+            json!({}),
+        )
+        .await;
+    assert_problem(early, 409, "consultation_not_live").await;
+    clock.set(between_tests::instant("2026-03-04T10:00:00Z"));
+    cast.check(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{first}/complete"),
+        None,
+        own,
+    )
+    .await;
+    cast.check(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{third}/no-show"),
+        None,
+        own,
+    )
+    .await;
+    let past = ok(app
+        .get_as("/api/v1/consultations?when=past", &cast.therapist_a.access)
+        .await)
+    .await;
+    let statuses: Vec<&str> = past["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["no_show", "cancelled", "completed"]);
+    // The booker becomes a client through an ordinary invitation.
+    cast.check(
+        &app,
+        Method::POST,
+        &format!("/api/v1/consultations/{first}/invite"),
+        None,
+        Expect::therapist_a_only(201),
+    )
+    .await;
+    let invited = app.email_data("invitation", "one@example.org");
+    assert!(invited["token"].is_string());
 }

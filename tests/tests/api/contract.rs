@@ -483,7 +483,12 @@ async fn every_body_that_is_not_an_object_is_refused_and_changes_nothing() {
                     )
                 }
                 "habits" if id == "suggest_habit" => (Some(&therapist.access), template.clone()),
-                "booking" => (Some(&therapist.access), template.replace("{date}", &today)),
+                "booking" => (
+                    Some(&therapist.access),
+                    template
+                        .replace("{date}", &today)
+                        .replace("{id}", &uuid::Uuid::new_v4().to_string()),
+                ),
                 "habits" | "daily check-ins" => (
                     Some(&client.access),
                     template

@@ -6,8 +6,10 @@ mod get_overrides;
 mod get_profile;
 mod get_public_profile;
 mod get_slots;
+mod manage;
 mod post_confirm;
 mod post_consultation;
+mod practice;
 mod put_override;
 mod put_profile;
 
@@ -33,7 +35,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_public_profile::get_public_profile)
         .service(get_slots::get_slots)
         .service(post_consultation::post_consultation)
-        .service(post_confirm::post_confirm);
+        .service(post_confirm::post_confirm)
+        .service(manage::get_managed)
+        .service(manage::post_managed_cancel)
+        .service(manage::post_managed_reschedule)
+        .service(practice::get_consultations)
+        .service(practice::post_cancel)
+        .service(practice::post_complete)
+        .service(practice::post_no_show)
+        .service(practice::post_invite);
 }
 
 /// A therapist's booking profile as they see it.
@@ -137,6 +147,82 @@ impl HeldView {
             start: slot.start,
             end: slot.end,
             hold_expires_at: c.hold_expires_at,
+        }
+    }
+}
+
+/// A consultation as the booker sees it from the manage link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ManageView {
+    pub id: RowId,
+    pub status: ConsultationStatus,
+    #[schema(example = "Dr Ada Lovelace")]
+    pub therapist_name: String,
+    /// In the booker's zone.
+    #[schema(format = DateTime, example = "2026-03-30T09:00:00-04:00")]
+    pub start: String,
+    #[schema(format = DateTime, example = "2026-03-30T09:15:00-04:00")]
+    pub end: String,
+    #[schema(example = "America/New_York")]
+    pub time_zone: String,
+    /// Until when it can be cancelled or moved here.
+    pub changes_until: Timestamp,
+}
+
+impl ManageView {
+    pub fn new(
+        conn: &mut domain::db::DbConnection,
+        c: Consultation,
+    ) -> Result<Self, crate::error::ApiError> {
+        let until = domain::booking::consultations::cutoff(conn, &c)?;
+        let therapist_name = domain::booking::by_id(conn, c.therapist_id)?.display_name;
+        let held = HeldView::new(c.clone());
+        Ok(Self {
+            id: c.id,
+            status: c.status,
+            therapist_name,
+            start: held.start,
+            end: held.end,
+            time_zone: c.time_zone,
+            changes_until: until,
+        })
+    }
+}
+
+/// A consultation as the therapist sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsultationView {
+    pub id: RowId,
+    pub status: ConsultationStatus,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    #[schema(example = "Sam Rivera")]
+    pub name: String,
+    #[schema(example = "sam@example.org")]
+    pub email: String,
+    /// The booker's zone.
+    #[schema(example = "America/New_York")]
+    pub time_zone: String,
+    /// The booker's note, for you only.
+    pub note: Option<String>,
+    /// While held: until when it waits for the booker's confirmation.
+    pub hold_expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+impl From<Consultation> for ConsultationView {
+    fn from(c: Consultation) -> Self {
+        Self {
+            id: c.id,
+            status: c.status,
+            start: c.starts_at,
+            end: c.ends_at,
+            name: c.name,
+            email: c.email,
+            time_zone: c.time_zone,
+            note: c.note,
+            hold_expires_at: c.hold_expires_at,
+            created_at: c.created_at,
         }
     }
 }

@@ -1,0 +1,133 @@
+//! The booker's manage link: view, cancel, move. The token is the secret
+//! of the link in the confirmation email; it works until the start.
+
+use actix_web::{get, post, web, HttpRequest};
+use domain::booking::consultations::{self, By};
+use domain::Timestamp;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::ManageView;
+use crate::auth::Bucket;
+use crate::error::{ApiError, Problem};
+use crate::extract;
+use crate::state::AppState;
+
+/// View a booked consultation from its manage link.
+///
+/// No account needed: the link is the key. It works while the consultation
+/// lies ahead; then (or after a cancellation) it is a 404.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "get_managed_consultation",
+    params(("token" = String, Path, description = "The token of the manage link", pattern = "^[0-9a-f]{64}$")),
+    responses(
+        (status = 200, description = "The consultation", body = ManageView),
+        (status = 404, description = "No booked consultation ahead has this link", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[get("/consultations/manage/{token}")]
+pub async fn get_managed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<web::Json<ManageView>, ApiError> {
+    state.limit(Bucket::Booking, &req).await?;
+    let token = token.into_inner();
+    let now = state.config.clock.now();
+    let view = state
+        .db(move |conn| {
+            let c = consultations::by_manage_token(conn, &token, now)?;
+            ManageView::new(conn, c)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Cancel a booked consultation from its manage link.
+///
+/// Possible until the therapist's cutoff before the start (the 422 says
+/// until when). The slot is free at once; your calendar gets the
+/// cancellation (same event, `METHOD:CANCEL`), the therapist a note.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "cancel_managed_consultation",
+    params(("token" = String, Path, description = "The token of the manage link", pattern = "^[0-9a-f]{64}$")),
+    responses(
+        (status = 200, description = "Cancelled", body = ManageView),
+        (status = 404, description = "No booked consultation ahead has this link", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Past the cutoff", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/consultations/manage/{token}/cancel")]
+pub async fn post_managed_cancel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<web::Json<ManageView>, ApiError> {
+    state.limit(Bucket::Booking, &req).await?;
+    let token = token.into_inner();
+    let sender = state.config.mail_from.clone();
+    let now = state.config.clock.now();
+    let view = state
+        .tx(move |conn| {
+            let c = consultations::by_manage_token(conn, &token, now)?;
+            let cancelled = consultations::cancel(conn, &c, By::Booker, None, &sender, now)?;
+            ManageView::new(conn, cancelled)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RescheduleRequest {
+    /// Another open slot's `start`.
+    pub start: Timestamp,
+}
+
+/// Move a booked consultation to another open slot, from its manage link.
+///
+/// Atomic: the new slot is taken and the old one freed together, or nothing
+/// changes (409 `slot_taken` if someone has it). Possible until the cutoff.
+/// Your calendar gets the same event with the new time (`SEQUENCE` + 1); a
+/// new manage link comes with it and the old one stops working.
+#[utoipa::path(
+    tag = super::TAG,
+    operation_id = "reschedule_managed_consultation",
+    params(("token" = String, Path, description = "The token of the manage link", pattern = "^[0-9a-f]{64}$")),
+    request_body = RescheduleRequest,
+    responses(
+        (status = 200, description = "Moved", body = ManageView),
+        (status = 404, description = "No booked consultation ahead has this link", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slot is taken (`slot_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Past the cutoff, or a rule the new slot breaks", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(())
+)]
+#[post("/consultations/manage/{token}/reschedule")]
+pub async fn post_managed_reschedule(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    body: extract::Json<RescheduleRequest>,
+) -> Result<web::Json<ManageView>, ApiError> {
+    state.limit(Bucket::Booking, &req).await?;
+    let token = token.into_inner();
+    let start = body.into_inner().start;
+    let sender = state.config.mail_from.clone();
+    let now = state.config.clock.now();
+    let view = state
+        .tx(move |conn| {
+            let c = consultations::by_manage_token(conn, &token, now)?;
+            let moved = consultations::reschedule(conn, &c, start, By::Booker, &sender, now)?;
+            ManageView::new(conn, moved)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
