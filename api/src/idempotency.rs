@@ -97,6 +97,73 @@ where
         }
         other => other?,
     };
+    replay_or_fresh(outcome, &fingerprint, location_prefix)
+}
+
+/// As [`create_once`], for a create without an account (booking a
+/// consultation): the key is scoped to the user `scope` names inside the
+/// transaction (the therapist being booked) and to `who` (the booker's
+/// address), so two strangers' keys never meet.
+pub async fn create_once_public<T, S, F>(
+    state: &AppState,
+    key: Option<String>,
+    fingerprint: String,
+    who: &str,
+    scope: S,
+    create: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize + Send + 'static,
+    S: Fn(&mut DbConnection) -> Result<domain::ids::UserId, ApiError> + Clone + Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let Some(key) = key else {
+        let created = state.tx(create).await?;
+        let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
+        return Ok(respond(StatusCode::CREATED, body, None, false));
+    };
+    let key = format!("public:{}:{key}", domain::secret::hash_secret(who));
+    let (k, f, first_scope) = (key.clone(), fingerprint.clone(), scope.clone());
+    let outcome = state
+        .tx(move |conn| {
+            let user = first_scope(conn)?;
+            if let Some(stored) = idempotency::find(conn, user, &k)? {
+                return Ok(Outcome::Replay(stored));
+            }
+            let created = create(conn)?;
+            let body = serde_json::to_string(&created).map_err(|e| ApiError::Internal(e.into()))?;
+            if !idempotency::store(conn, user, &k, &f, 201, &body, created_id(&body))? {
+                return Err(ApiError::Conflict {
+                    code: "idempotency_race",
+                    detail: String::new(),
+                });
+            }
+            Ok(Outcome::Fresh(body))
+        })
+        .await;
+    let outcome = match outcome {
+        Err(ApiError::Conflict {
+            code: "idempotency_race",
+            ..
+        }) => {
+            let stored = state
+                .db(move |conn| {
+                    let user = scope(conn)?;
+                    idempotency::find(conn, user, &key)?.ok_or(ApiError::NotFound)
+                })
+                .await?;
+            Outcome::Replay(stored)
+        }
+        other => other?,
+    };
+    replay_or_fresh(outcome, &fingerprint, None)
+}
+
+fn replay_or_fresh(
+    outcome: Outcome,
+    fingerprint: &str,
+    location_prefix: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
     match outcome {
         Outcome::Fresh(body) => Ok(respond(StatusCode::CREATED, body, location_prefix, false)),
         Outcome::Replay(stored) if stored.request_hash == fingerprint => {

@@ -1761,7 +1761,8 @@ export interface paths {
          *     bookers racing for one slot exactly one is held and the others get 409
          *     `slot_taken`. The hold lasts 15 minutes; the first use of the emailed link
          *     confirms it, and an unconfirmed hold frees the slot. One address has at
-         *     most one hold waiting (409 `hold_pending`). Rate-limited per client address.
+         *     most one hold waiting: a new booking replaces the address's earlier
+         *     unconfirmed hold (its link stops working). Rate-limited per client address.
          */
         post: operations["book_consultation"];
         delete?: never;
@@ -11931,7 +11932,10 @@ export interface operations {
     book_consultation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description 1 to 255 visible ASCII characters; a retried booking with the same key, address and body returns the first result */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description The therapist's slug */
                 slug: string;
@@ -11965,7 +11969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The slot is taken (`slot_taken`), consultations are not offered (`consultations_not_offered`), or a hold for this address is waiting (`hold_pending`) */
+            /** @description The slot is taken (`slot_taken`), consultations are not offered (`consultations_not_offered`), another booking for this address is being written at this moment (`hold_pending`), or the Idempotency-Key was used for another request */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

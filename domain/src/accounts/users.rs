@@ -89,6 +89,21 @@ pub fn find_by_email(conn: &mut DbConnection, email: &EmailAddress) -> DomainRes
         .optional()?)
 }
 
+/// Changes that must take turns for one person (their shares, daily
+/// check-ins, booking profile) lock their row on PostgreSQL; SQLite's write
+/// transaction holds the database lock already.
+pub fn lock(conn: &mut DbConnection, person: UserId) -> DomainResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        users::table
+            .filter(users::id.eq(person))
+            .select(users::id)
+            .for_update()
+            .first::<UserId>(c)
+            .optional()?;
+    }
+    Ok(())
+}
+
 pub fn update_profile(
     conn: &mut DbConnection,
     id: UserId,

@@ -190,6 +190,7 @@ pub fn hold(
     now: Timestamp,
 ) -> DomainResult<Consultation> {
     let profile = super::by_slug(conn, slug)?;
+    within_reach(request.start, now, &profile)?;
     if !profile.offers_consultations {
         return Err(DomainError::Conflict {
             code: "consultations_not_offered",
@@ -205,19 +206,21 @@ pub fn hold(
             .first::<UserId>(c)?;
     }
     expire_holds(conn, profile.therapist_id, now)?;
+    // One hold waits per address: a new booking replaces the address's
+    // earlier unconfirmed hold (its link stops working). Nothing in the
+    // answer tells whether there was one; an invalid request rolls this back.
     let email = request.email.as_str().to_lowercase();
-    let pending: i64 = consultations::table
-        .filter(consultations::email.eq(&email))
-        .filter(consultations::status.eq(ConsultationStatus::Held))
-        .filter(consultations::hold_expires_at.gt(now))
-        .count()
-        .get_result(conn)?;
-    if pending > 0 {
-        return Err(DomainError::Conflict {
-            code: "hold_pending",
-            detail: "A booking for this address is waiting for its confirmation; use the link in that email first.".into(),
-        });
-    }
+    diesel::update(
+        consultations::table
+            .filter(consultations::email.eq(&email))
+            .filter(consultations::status.eq(ConsultationStatus::Held)),
+    )
+    .set((
+        consultations::status.eq(ConsultationStatus::Expired),
+        consultations::token_hash.eq(None::<String>),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     let window = Duration::days(2);
     let busy = busy(
         conn,
@@ -263,11 +266,7 @@ pub fn hold(
         ))
         .execute(conn);
     if let Err(e) = inserted {
-        return Err(if is_overlap(&e) {
-            refused(Refusal::Taken, &profile)
-        } else {
-            e.into()
-        });
+        return Err(conflict_of(e, &profile));
     }
     outbox::enqueue(
         conn,
@@ -282,16 +281,59 @@ pub fn hold(
     find(conn, id)
 }
 
-/// The database's own refusal of an overlap: the exclusion constraint
-/// (PostgreSQL, SQLSTATE 23P01) or the unique index on live starts.
-fn is_overlap(e: &diesel::result::Error) -> bool {
+/// The database's own refusals: an overlap (the exclusion constraint on
+/// PostgreSQL, SQLSTATE 23P01, or the unique index on live starts) is
+/// `slot_taken`; a second hold of one address written at the same moment
+/// (the unique index on held addresses) is `hold_pending`.
+fn conflict_of(e: diesel::result::Error, profile: &Profile) -> DomainError {
     use diesel::result::{DatabaseErrorKind, Error};
-    match e {
-        // The only unique index a new booking can meet: live starts.
-        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => true,
-        Error::DatabaseError(_, info) => info.constraint_name() == Some("consultations_no_overlap"),
-        _ => false,
+    match &e {
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info)
+            if info.constraint_name() == Some("consultations_one_hold_per_email")
+                || info.message().contains("consultations.email") =>
+        {
+            DomainError::Conflict {
+                code: "hold_pending",
+                detail: "Another booking for this address is being made right now; try again."
+                    .into(),
+            }
+        }
+        Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            refused(Refusal::Taken, profile)
+        }
+        Error::DatabaseError(_, info)
+            if info.constraint_name() == Some("consultations_no_overlap") =>
+        {
+            refused(Refusal::Taken, profile)
+        }
+        _ => e.into(),
     }
+}
+
+/// A start no slot can have (in the past, or far beyond any horizon) is
+/// refused before any date arithmetic.
+fn within_reach(start: Timestamp, now: Timestamp, profile: &Profile) -> DomainResult<()> {
+    if start < now {
+        return Err(refused(Refusal::Notice, profile));
+    }
+    if start > now + Duration::days(366) {
+        return Err(refused(Refusal::Horizon, profile));
+    }
+    Ok(())
+}
+
+/// Changes of one consultation take turns: its row is locked (PostgreSQL)
+/// and read again.
+fn lock_row(conn: &mut DbConnection, id: RowId) -> DomainResult<Consultation> {
+    if let DbConnection::Postgresql(c) = conn {
+        consultations::table
+            .find(id)
+            .select(consultations::id)
+            .for_update()
+            .first::<RowId>(c)
+            .optional()?;
+    }
+    find(conn, id)
 }
 
 pub fn find(conn: &mut DbConnection, id: RowId) -> DomainResult<Consultation> {
@@ -647,12 +689,24 @@ pub fn cancel(
     sender: &str,
     now: Timestamp,
 ) -> DomainResult<Consultation> {
+    let c = &lock_row(conn, c.id)?;
+    let not_live = || DomainError::Conflict {
+        code: "consultation_not_live",
+        detail: "This consultation is not booked any more, or has started.".into(),
+    };
+    if !live().contains(&c.status) || c.starts_at <= now {
+        return Err(match by {
+            By::Booker => DomainError::NotFound,
+            By::Therapist => not_live(),
+        });
+    }
     if by == By::Booker {
         before_cutoff(conn, c, now)?;
     }
     let changed = diesel::update(
         consultations::table
             .filter(consultations::id.eq(c.id))
+            .filter(consultations::sequence.eq(c.sequence))
             .filter(consultations::status.eq_any(live())),
     )
     .set((
@@ -663,10 +717,7 @@ pub fn cancel(
     ))
     .execute(conn)?;
     if changed == 0 {
-        return Err(DomainError::Conflict {
-            code: "consultation_not_live",
-            detail: "This consultation is not booked any more.".into(),
-        });
+        return Err(not_live());
     }
     let cancelled = find(conn, c.id)?;
     if c.status == ConsultationStatus::Confirmed {
@@ -714,16 +765,28 @@ pub fn reschedule(
     sender: &str,
     now: Timestamp,
 ) -> DomainResult<Consultation> {
+    let c = &lock_row(conn, c.id)?;
+    if c.status != ConsultationStatus::Confirmed || c.starts_at <= now {
+        return Err(match by {
+            By::Booker => DomainError::NotFound,
+            By::Therapist => DomainError::Conflict {
+                code: "consultation_not_live",
+                detail: "Only a booked consultation that lies ahead can be moved.".into(),
+            },
+        });
+    }
     if by == By::Booker {
         before_cutoff(conn, c, now)?;
     }
-    if c.status != ConsultationStatus::Confirmed {
+    let profile = super::by_id(conn, c.therapist_id)?;
+    within_reach(start, now, &profile)?;
+    if !profile.offers_consultations {
         return Err(DomainError::Conflict {
-            code: "consultation_not_live",
-            detail: "Only a booked consultation can be moved.".into(),
+            code: "consultations_not_offered",
+            detail: "This therapist does not offer consultations now; cancel instead.".into(),
         });
     }
-    let profile = super::by_id(conn, c.therapist_id)?;
+
     if let DbConnection::Postgresql(pg) = conn {
         therapist_profiles::table
             .find(profile.therapist_id)
@@ -776,8 +839,7 @@ pub fn reschedule(
                 detail: "The consultation changed meanwhile; reload it.".into(),
             })
         }
-        Err(e) if is_overlap(&e) => return Err(refused(Refusal::Taken, &profile)),
-        Err(e) => return Err(e.into()),
+        Err(e) => return Err(conflict_of(e, &profile)),
     }
     let moved = find(conn, c.id)?;
     let invite = invite_of(conn, &moved, CalendarMethod::Request, sender)?;
@@ -889,19 +951,27 @@ pub fn mark(
     status: ConsultationStatus,
     now: Timestamp,
 ) -> DomainResult<Consultation> {
+    let not_live = || DomainError::Conflict {
+        code: "consultation_not_live",
+        detail: "Only a booked consultation that has started can be marked.".into(),
+    };
     if c.status != ConsultationStatus::Confirmed || c.starts_at > now {
-        return Err(DomainError::Conflict {
-            code: "consultation_not_live",
-            detail: "Only a booked consultation that has started can be marked.".into(),
-        });
+        return Err(not_live());
     }
-    diesel::update(consultations::table.find(c.id))
-        .set((
-            consultations::status.eq(status),
-            consultations::token_hash.eq(None::<String>),
-            consultations::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let changed = diesel::update(
+        consultations::table
+            .filter(consultations::id.eq(c.id))
+            .filter(consultations::status.eq(ConsultationStatus::Confirmed)),
+    )
+    .set((
+        consultations::status.eq(status),
+        consultations::token_hash.eq(None::<String>),
+        consultations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(not_live());
+    }
     find(conn, c.id)
 }
 

@@ -232,6 +232,13 @@ pub fn check(mut input: ProfileInput) -> Result<ProfileInput, Vec<FieldError>> {
     }
 }
 
+fn slug_taken() -> DomainError {
+    DomainError::Conflict {
+        code: "slug_taken",
+        detail: "Another therapist has this address; choose another slug.".into(),
+    }
+}
+
 /// Creates or replaces the therapist's booking profile (checked with
 /// [`check`]). A slug another therapist has is a conflict.
 pub fn put(
@@ -240,6 +247,7 @@ pub fn put(
     input: &ProfileInput,
     now: Timestamp,
 ) -> DomainResult<Profile> {
+    crate::accounts::users::lock(conn, me.id())?;
     let taken: Option<crate::ids::UserId> = therapist_profiles::table
         .filter(therapist_profiles::slug.eq(&input.slug))
         .filter(therapist_profiles::therapist_id.ne(me.id()))
@@ -247,10 +255,7 @@ pub fn put(
         .first(conn)
         .optional()?;
     if taken.is_some() {
-        return Err(DomainError::Conflict {
-            code: "slug_taken",
-            detail: "Another therapist has this address; choose another slug.".into(),
-        });
+        return Err(slug_taken());
     }
     let display_name = match &input.display_name {
         Some(name) => name.clone(),
@@ -278,9 +283,16 @@ pub fn put(
         therapist_profiles::weekly.eq(&weekly),
         therapist_profiles::updated_at.eq(now),
     );
-    let updated = diesel::update(therapist_profiles::table.find(me.id()))
+    let updated = match diesel::update(therapist_profiles::table.find(me.id()))
         .set(values)
-        .execute(conn)?;
+        .execute(conn)
+    {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => return Err(slug_taken()),
+        other => other?,
+    };
     if updated == 0 {
         let inserted = diesel::insert_into(therapist_profiles::table)
             .values((
@@ -295,12 +307,7 @@ pub fn put(
             Err(diesel::result::Error::DatabaseError(
                 diesel::result::DatabaseErrorKind::UniqueViolation,
                 _,
-            )) => {
-                return Err(DomainError::Conflict {
-                    code: "slug_taken",
-                    detail: "Another therapist has this address; choose another slug.".into(),
-                })
-            }
+            )) => return Err(slug_taken()),
             Err(e) => return Err(e.into()),
         }
     }
@@ -342,6 +349,18 @@ pub fn by_slug(conn: &mut DbConnection, slug: &str) -> DomainResult<Profile> {
         .ok_or(DomainError::NotFound)
 }
 
+/// The name a therapist's profile shows (also once their account is
+/// disabled: a booker can still see and cancel their booking).
+pub fn display_name(
+    conn: &mut DbConnection,
+    therapist: crate::ids::UserId,
+) -> DomainResult<String> {
+    Ok(therapist_profiles::table
+        .find(therapist)
+        .select(therapist_profiles::display_name)
+        .first(conn)?)
+}
+
 /// A therapist's profile by their id (whatever it offers now).
 pub fn by_id(conn: &mut DbConnection, therapist: crate::ids::UserId) -> DomainResult<Profile> {
     select_profile(conn, |q| {
@@ -359,6 +378,7 @@ pub fn put_override(
 ) -> DomainResult<Vec<Range>> {
     let ranges = check_ranges("ranges", ranges).map_err(|e| DomainError::Validation(vec![e]))?;
     let json = serde_json::to_string(&ranges).map_err(|e| DomainError::Internal(e.to_string()))?;
+    crate::accounts::users::lock(conn, me.id())?;
     let updated = diesel::update(availability_overrides::table.find((me.id(), date)))
         .set(availability_overrides::ranges.eq(&json))
         .execute(conn)?;

@@ -161,14 +161,19 @@ impl Calendar<'_> {
         let mut slots = Vec::new();
         for range in ranges {
             let (mut at, end) = (day.and_time(range.start.0), day.and_time(range.end.0));
+            // The instant the range ends: a slot must end by it, in real
+            // time (on a spring-forward day 01:30 + 60 min is 03:30).
+            let closes = crate::time::local_instant(day, range.end.0, self.zone);
             while at + length <= end {
                 // Earliest of an ambiguous time; none for a skipped one.
                 if let Some(start) = self.zone.from_local_datetime(&at).earliest() {
                     let start = Timestamp(start.to_utc());
-                    slots.push(Slot {
-                        start,
-                        end: start + length,
-                    });
+                    if start + length <= closes {
+                        slots.push(Slot {
+                            start,
+                            end: start + length,
+                        });
+                    }
                 }
                 at += step;
             }
@@ -225,9 +230,9 @@ impl Calendar<'_> {
     ) -> BTreeMap<NaiveDate, Vec<Slot>> {
         let mut out: BTreeMap<NaiveDate, Vec<Slot>> = BTreeMap::new();
         // The therapist-local days that can hold a start in the viewer's
-        // range: offsets differ by at most 26 hours, so one day either side.
-        let mut day = from - Duration::days(1);
-        while day <= to + Duration::days(1) {
+        // range: offsets differ by up to 26 hours, so two days either side.
+        let mut day = from - Duration::days(2);
+        while day <= to + Duration::days(2) {
             for slot in self.offered(day) {
                 let local = local_date(slot.start, viewer);
                 if local < from || local > to || self.open(slot, now).is_err() {
@@ -368,6 +373,28 @@ mod tests {
         let mut unique = starts.clone();
         unique.dedup();
         assert_eq!(starts, unique);
+    }
+
+    #[test]
+    fn a_slot_ends_by_its_range_in_real_time_on_a_spring_forward_day() {
+        let weekly = every_day("01:00", "03:00");
+        let overrides = HashMap::new();
+        let cal = Calendar {
+            zone: chrono_tz::Europe::Berlin,
+            rules: Rules {
+                duration: 60,
+                interval: 30,
+                ..rules()
+            },
+            weekly: &weekly,
+            overrides: &overrides,
+            busy: &[],
+        };
+        // 01:00 CET ends at 03:00 CEST; 01:30 would end at 03:30.
+        let slots = cal.offered(d("2026-03-29"));
+        assert_eq!(slots.len(), 1);
+        assert_eq!(slots[0].start.0.to_rfc3339(), "2026-03-29T00:00:00+00:00");
+        assert_eq!(cal.offered(d("2026-03-28")).len(), 3);
     }
 
     #[test]

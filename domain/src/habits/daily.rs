@@ -131,7 +131,7 @@ pub fn put(
     input: DailyInput,
     now: Timestamp,
 ) -> DomainResult<DailyCheckIn> {
-    super::lock_person(conn, me.id())?;
+    crate::accounts::users::lock(conn, me.id())?;
     let today = super::store::today_of(conn, me.id(), now)?;
     super::check_writable("date", date, today)?;
     let input = input.check().map_err(DomainError::Validation)?;

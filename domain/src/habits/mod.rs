@@ -329,26 +329,6 @@ pub fn range(
     Ok((from, to))
 }
 
-/// Changes of one person's tracking (shares, daily check-ins) take turns:
-/// the person's row is locked on PostgreSQL (SQLite's write transaction
-/// holds the database lock already).
-pub(crate) fn lock_person(
-    conn: &mut crate::db::DbConnection,
-    person: crate::ids::UserId,
-) -> DomainResult<()> {
-    use crate::db::schema::users;
-    use diesel::prelude::*;
-    if let crate::db::DbConnection::Postgresql(c) = conn {
-        users::table
-            .filter(users::id.eq(person))
-            .select(users::id)
-            .for_update()
-            .first::<crate::ids::UserId>(c)
-            .optional()?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

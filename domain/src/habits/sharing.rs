@@ -127,7 +127,7 @@ pub fn share(
     now: Timestamp,
 ) -> DomainResult<ShareState> {
     // Two shares at once must not leave two live rows.
-    super::lock_person(conn, me.id())?;
+    crate::accounts::users::lock(conn, me.id())?;
     if let Tracked::Habit(id) = target {
         store::get_own(conn, me, id)?;
     }
@@ -170,7 +170,7 @@ pub fn unshare(
     target: Tracked,
     now: Timestamp,
 ) -> DomainResult<()> {
-    super::lock_person(conn, me.id())?;
+    crate::accounts::users::lock(conn, me.id())?;
     if let Tracked::Habit(id) = target {
         store::get_own(conn, me, id)?;
     }

@@ -30,5 +30,6 @@ CREATE TABLE consultations (
     ) WHERE (status IN ('held', 'confirmed'))
 );
 CREATE INDEX consultations_by_therapist ON consultations (therapist_id, starts_at);
-CREATE INDEX consultations_by_email ON consultations (email) WHERE status = 'held';
+-- One hold waits per address (a new booking replaces the earlier one).
+CREATE UNIQUE INDEX consultations_one_hold_per_email ON consultations (email) WHERE status = 'held';
 CREATE UNIQUE INDEX consultations_by_token ON consultations (token_hash);

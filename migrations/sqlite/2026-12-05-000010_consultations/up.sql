@@ -23,7 +23,8 @@ CREATE TABLE consultations (
     CHECK (starts_at < ends_at AND blocked_from <= starts_at AND ends_at <= blocked_until)
 );
 CREATE INDEX consultations_by_therapist ON consultations (therapist_id, starts_at);
-CREATE INDEX consultations_by_email ON consultations (email) WHERE status = 'held';
+-- One hold waits per address (a new booking replaces the earlier one).
+CREATE UNIQUE INDEX consultations_one_hold_per_email ON consultations (email) WHERE status = 'held';
 CREATE UNIQUE INDEX consultations_by_token ON consultations (token_hash);
 CREATE UNIQUE INDEX consultations_live_start ON consultations (therapist_id, starts_at)
     WHERE status IN ('held', 'confirmed');

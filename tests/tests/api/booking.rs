@@ -526,13 +526,6 @@ async fn a_booking_is_held_confirmed_once_from_its_email_and_carries_a_calendar_
         after[0].1[0], "2026-03-29T03:30:00-04:00",
         "09:00 and its 5-minute buffer are taken"
     );
-    // A second hold for the same address waits for the first.
-    assert_problem(
-        book(&app, "held-bea", &after[0].1[0], "sam@example.org").await,
-        409,
-        "hold_pending",
-    )
-    .await;
 
     let token = app.link_token("sam@example.org").await;
     let confirmed = ok(app
@@ -1243,4 +1236,92 @@ async fn the_therapist_lists_cancels_marks_and_invites_and_no_one_else_reaches_t
     .await;
     let invited = app.email_data("invitation", "one@example.org");
     assert!(invited["token"].is_string());
+}
+
+#[tokio::test]
+async fn a_retried_booking_with_its_idempotency_key_returns_the_first_hold_and_books_nothing_more()
+{
+    let (app, _clock) = spawn_app_at("2026-03-02T00:00:00Z").await;
+    let therapist = offering(
+        &app,
+        "retry@example.org",
+        "retry-fay",
+        "UTC",
+        "09:00",
+        "12:00",
+    )
+    .await;
+    let body = json!({"start": "2026-03-04T09:00:00Z", "name": "Lee", "email": "lee@example.org", "time_zone": "UTC"});
+    let send = |body: Value| {
+        app.client
+            .post(app.url("/api/v1/therapists/retry-fay/consultations"))
+            .header("Idempotency-Key", "booking-1")
+            .json(&body)
+            .send()
+    };
+    let first = send(body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = send(body.clone()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let mut other = body.clone();
+    other["start"] = json!("2026-03-04T10:00:00Z");
+    assert_problem(send(other).await.unwrap(), 409, "idempotency_key_reused").await;
+    let listed = ok(app.get_as("/api/v1/consultations", &therapist.access).await).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_new_booking_replaces_the_same_addresss_unconfirmed_hold_and_says_nothing_about_it() {
+    let (app, _clock) = spawn_app_at("2026-03-02T00:00:00Z").await;
+    offering(
+        &app,
+        "again@example.org",
+        "again-gus",
+        "UTC",
+        "09:00",
+        "11:00",
+    )
+    .await;
+    offering(
+        &app,
+        "other2@example.org",
+        "other-hal",
+        "UTC",
+        "09:00",
+        "11:00",
+    )
+    .await;
+    let first = book(&app, "again-gus", "2026-03-04T09:00:00Z", "ivy@example.org").await;
+    assert_eq!(first.status(), 201);
+    // The same address books elsewhere: 201 as for anyone, and the first
+    // hold is released (its slot open again, its email never sent).
+    let second = book(&app, "other-hal", "2026-03-04T10:00:00Z", "ivy@example.org").await;
+    assert_eq!(second.status(), 201);
+    assert_eq!(
+        first_slot(&app, "again-gus", "2026-03-04").await,
+        "2026-03-04T09:00:00+00:00"
+    );
+    let sent = app.send_queued().await;
+    let to_ivy: Vec<String> = sent
+        .iter()
+        .map(|raw| String::from_utf8_lossy(raw).into_owned())
+        .filter(|raw| raw.contains("To: ivy@example.org"))
+        .collect();
+    assert_eq!(to_ivy.len(), 1, "only the newest hold's link goes out");
+    // A start far outside any horizon is refused, not a crash.
+    let far = book(
+        &app,
+        "again-gus",
+        "+262142-12-31T23:59:59Z",
+        "far@example.org",
+    )
+    .await;
+    assert!(
+        far.status() == 422 || far.status() == 400,
+        "{}",
+        far.status()
+    );
 }

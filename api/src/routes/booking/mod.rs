@@ -175,7 +175,7 @@ impl ManageView {
         c: Consultation,
     ) -> Result<Self, crate::error::ApiError> {
         let until = domain::booking::consultations::cutoff(conn, &c)?;
-        let therapist_name = domain::booking::by_id(conn, c.therapist_id)?.display_name;
+        let therapist_name = domain::booking::display_name(conn, c.therapist_id)?;
         let held = HeldView::new(c.clone());
         Ok(Self {
             id: c.id,
