@@ -184,6 +184,10 @@ impl Calendar<'_> {
     /// Whether `slot` may be booked at `now`: notice, horizon, cap, buffers.
     /// The same check runs when a booking is made.
     pub fn open(&self, slot: Slot, now: Timestamp) -> Result<(), Refusal> {
+        self.open_in(slot, now, &Taken::of(self.busy))
+    }
+
+    fn open_in(&self, slot: Slot, now: Timestamp, taken: &Taken) -> Result<(), Refusal> {
         let r = &self.rules;
         if slot.start < now + Duration::minutes(r.notice) {
             return Err(Refusal::Notice);
@@ -192,12 +196,14 @@ impl Calendar<'_> {
             return Err(Refusal::Horizon);
         }
         let day = local_date(slot.start, self.zone);
-        let taken = self.busy.iter().filter(|b| b.day == day).count() as i64;
-        if taken >= r.daily_cap {
+        if taken.per_day.get(&day).copied().unwrap_or(0) >= r.daily_cap {
             return Err(Refusal::DailyCap);
         }
         let (from, until) = self.span(slot);
-        if self.busy.iter().any(|b| b.from < until && from < b.until) {
+        // Spans sorted by start: only those starting before `until` can
+        // overlap; of them, any ending after `from` does.
+        let before = taken.spans.partition_point(|(start, _)| *start < until);
+        if taken.spans[..before].iter().any(|(_, end)| *end > from) {
             return Err(Refusal::Taken);
         }
         Ok(())
@@ -229,13 +235,14 @@ impl Calendar<'_> {
         now: Timestamp,
     ) -> BTreeMap<NaiveDate, Vec<Slot>> {
         let mut out: BTreeMap<NaiveDate, Vec<Slot>> = BTreeMap::new();
+        let taken = Taken::of(self.busy);
         // The therapist-local days that can hold a start in the viewer's
         // range: offsets differ by up to 26 hours, so two days either side.
         let mut day = from - Duration::days(2);
         while day <= to + Duration::days(2) {
             for slot in self.offered(day) {
                 let local = local_date(slot.start, viewer);
-                if local < from || local > to || self.open(slot, now).is_err() {
+                if local < from || local > to || self.open_in(slot, now, &taken).is_err() {
                     continue;
                 }
                 out.entry(local).or_default().push(slot);
@@ -247,6 +254,26 @@ impl Calendar<'_> {
             slots.dedup();
         }
         out
+    }
+}
+
+/// The live bookings, ready for many checks: blocked spans sorted by start,
+/// bookings per therapist-local day.
+struct Taken {
+    spans: Vec<(Timestamp, Timestamp)>,
+    per_day: HashMap<NaiveDate, i64>,
+}
+
+impl Taken {
+    fn of(busy: &[Busy]) -> Self {
+        let mut spans: Vec<(Timestamp, Timestamp)> =
+            busy.iter().map(|b| (b.from, b.until)).collect();
+        spans.sort();
+        let mut per_day = HashMap::new();
+        for b in busy {
+            *per_day.entry(b.day).or_insert(0) += 1;
+        }
+        Self { spans, per_day }
     }
 }
 
