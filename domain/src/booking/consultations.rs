@@ -181,6 +181,53 @@ fn refused(refusal: Refusal, profile: &Profile) -> DomainError {
     }
 }
 
+/// Bookings of one therapist take turns from here to the end of the
+/// transaction (the daily cap counts them); holds past their time are freed.
+fn lock_calendar(conn: &mut DbConnection, profile: &Profile, now: Timestamp) -> DomainResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        therapist_profiles::table
+            .find(profile.therapist_id)
+            .select(therapist_profiles::therapist_id)
+            .for_update()
+            .first::<UserId>(c)?;
+    }
+    expire_holds(conn, profile.therapist_id, now)
+}
+
+/// Checks `start` against every rule of the therapist's calendar, the live
+/// bookings included (but the one whose span is `except`, when it moves):
+/// the slot and the span a booking of it blocks.
+fn check_start(
+    conn: &mut DbConnection,
+    profile: &Profile,
+    start: Timestamp,
+    except: Option<(Timestamp, Timestamp)>,
+    now: Timestamp,
+) -> DomainResult<(super::slots::Slot, Timestamp, Timestamp)> {
+    let window = Duration::days(2);
+    let busy: Vec<Busy> = busy(conn, profile, start - window, start + window, now)?
+        .into_iter()
+        .filter(|b| except != Some((b.from, b.until)))
+        .collect();
+    let day = local_date(start, profile.zone);
+    let overrides = super::overrides(conn, profile.therapist_id, day, day)?;
+    let calendar = Calendar {
+        zone: profile.zone,
+        rules: profile.settings.rules(),
+        weekly: &profile.weekly,
+        overrides: &overrides,
+        busy: &busy,
+    };
+    let slot = calendar
+        .offers(start)
+        .ok_or_else(|| refused(Refusal::Unavailable, profile))?;
+    calendar
+        .open(slot, now)
+        .map_err(|refusal| refused(refusal, profile))?;
+    let (from, until) = calendar.span(slot);
+    Ok((slot, from, until))
+}
+
 /// Holds a slot for the booker and queues the email with the confirmation
 /// link. Run in a write transaction.
 pub fn hold(
@@ -197,15 +244,7 @@ pub fn hold(
             detail: "This therapist does not offer consultations now.".into(),
         });
     }
-    // Bookings of one therapist take turns (the daily cap counts them).
-    if let DbConnection::Postgresql(c) = conn {
-        therapist_profiles::table
-            .find(profile.therapist_id)
-            .select(therapist_profiles::therapist_id)
-            .for_update()
-            .first::<UserId>(c)?;
-    }
-    expire_holds(conn, profile.therapist_id, now)?;
+    lock_calendar(conn, &profile, now)?;
     // One hold waits per address: a new booking replaces the address's
     // earlier unconfirmed hold (its link stops working). Nothing in the
     // answer tells whether there was one; an invalid request rolls this back.
@@ -221,30 +260,7 @@ pub fn hold(
         consultations::updated_at.eq(now),
     ))
     .execute(conn)?;
-    let window = Duration::days(2);
-    let busy = busy(
-        conn,
-        &profile,
-        request.start - window,
-        request.start + window,
-        now,
-    )?;
-    let day = local_date(request.start, profile.zone);
-    let overrides = super::overrides(conn, profile.therapist_id, day, day)?;
-    let calendar = Calendar {
-        zone: profile.zone,
-        rules: profile.settings.rules(),
-        weekly: &profile.weekly,
-        overrides: &overrides,
-        busy: &busy,
-    };
-    let slot = calendar
-        .offers(request.start)
-        .ok_or_else(|| refused(Refusal::Unavailable, &profile))?;
-    calendar
-        .open(slot, now)
-        .map_err(|refusal| refused(refusal, &profile))?;
-    let (from, until) = calendar.span(slot);
+    let (slot, from, until) = check_start(conn, &profile, request.start, None, now)?;
     let id = RowId::new();
     let inserted = diesel::insert_into(consultations::table)
         .values((
@@ -787,35 +803,14 @@ pub fn reschedule(
         });
     }
 
-    if let DbConnection::Postgresql(pg) = conn {
-        therapist_profiles::table
-            .find(profile.therapist_id)
-            .select(therapist_profiles::therapist_id)
-            .for_update()
-            .first::<UserId>(pg)?;
-    }
-    expire_holds(conn, profile.therapist_id, now)?;
-    let window = Duration::days(2);
-    let others: Vec<Busy> = busy(conn, &profile, start - window, start + window, now)?
-        .into_iter()
-        .filter(|b| !(b.from == c.blocked_from && b.until == c.blocked_until))
-        .collect();
-    let day = local_date(start, profile.zone);
-    let overrides = super::overrides(conn, profile.therapist_id, day, day)?;
-    let calendar = Calendar {
-        zone: profile.zone,
-        rules: profile.settings.rules(),
-        weekly: &profile.weekly,
-        overrides: &overrides,
-        busy: &others,
-    };
-    let slot = calendar
-        .offers(start)
-        .ok_or_else(|| refused(Refusal::Unavailable, &profile))?;
-    calendar
-        .open(slot, now)
-        .map_err(|refusal| refused(refusal, &profile))?;
-    let (from, until) = calendar.span(slot);
+    lock_calendar(conn, &profile, now)?;
+    let (slot, from, until) = check_start(
+        conn,
+        &profile,
+        start,
+        Some((c.blocked_from, c.blocked_until)),
+        now,
+    )?;
     let moved = diesel::update(
         consultations::table
             .filter(consultations::id.eq(c.id))
