@@ -555,7 +555,7 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
                 json!({"password": "quiet harbour lantern 42", "display_name": "Ada", "time_zone": "America/New_York"}),
             ),
             "201",
-            json!({"id": "01936f2a-0000-7000-8000-00000000c0a1", "email": "ada@example.org", "display_name": "Ada", "role": "client", "time_zone": "America/New_York", "email_verified": true, "created_at": "2026-03-21T14:30:00Z"}),
+            json!({"id": "01936f2a-0000-7000-8000-00000000c0a1", "email": "ada@example.org", "display_name": "Ada", "role": "client", "time_zone": "America/New_York", "day_starts_at": "00:00", "email_verified": true, "created_at": "2026-03-21T14:30:00Z"}),
         ),
         (
             "update_journal_entry",

@@ -935,7 +935,7 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
     .await;
     let uid = format!("consultation-{}@between", held["id"].as_str().unwrap());
     let view = ok(app
-        .get(&format!("/api/v1/consultations/manage/{token}"))
+        .get(&format!("/api/v1/consultation-links/{token}"))
         .await)
     .await;
     assert_eq!(view["status"], "confirmed");
@@ -947,7 +947,7 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
     for (n, start) in [(1, "2026-03-05T10:00:00Z"), (2, "2026-03-06T11:00:00Z")] {
         let moved = ok(app
             .post(
-                &format!("/api/v1/consultations/manage/{token}/reschedule"),
+                &format!("/api/v1/consultation-links/{token}/reschedule"),
                 None,
                 json!({"start": start}),
             )
@@ -956,7 +956,7 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
         assert_eq!(moved["status"], "confirmed");
         // The old link stops with the move; the new email brings a new one.
         assert_problem(
-            app.get(&format!("/api/v1/consultations/manage/{token}"))
+            app.get(&format!("/api/v1/consultation-links/{token}"))
                 .await,
             404,
             "not_found",
@@ -993,21 +993,21 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
         confirmed(&app, "manage-ed", "2026-03-09T09:00:00Z", "kim@example.org").await;
     let onto = app
         .post(
-            &format!("/api/v1/consultations/manage/{token}/reschedule"),
+            &format!("/api/v1/consultation-links/{token}/reschedule"),
             None,
             json!({"start": "2026-03-09T09:00:00Z"}),
         )
         .await;
     assert_problem(onto, 409, "slot_taken").await;
     ok(app
-        .get(&format!("/api/v1/consultations/manage/{token}"))
+        .get(&format!("/api/v1/consultation-links/{token}"))
         .await)
     .await;
     // Past the cutoff (2 hours before 11:00 on the 6th): refused, with the time.
     clock.set(between_tests::instant("2026-03-06T09:30:00Z"));
     let late = app
         .post(
-            &format!("/api/v1/consultations/manage/{token}/cancel"),
+            &format!("/api/v1/consultation-links/{token}/cancel"),
             None,
             json!({}),
         )
@@ -1020,7 +1020,7 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
     clock.set(between_tests::instant("2026-03-06T08:00:00Z"));
     let cancelled = ok(app
         .post(
-            &format!("/api/v1/consultations/manage/{token}/cancel"),
+            &format!("/api/v1/consultation-links/{token}/cancel"),
             None,
             json!({}),
         )
@@ -1058,7 +1058,7 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
         201
     );
     assert_problem(
-        app.get(&format!("/api/v1/consultations/manage/{token}"))
+        app.get(&format!("/api/v1/consultation-links/{token}"))
             .await,
         404,
         "not_found",
@@ -1075,12 +1075,12 @@ async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_
     assert_eq!(kim["items"][0]["email"], "kim@example.org");
     assert_eq!(kim["items"][0]["note"], "I would like to talk about sleep.");
     ok(app
-        .get(&format!("/api/v1/consultations/manage/{kim_token}"))
+        .get(&format!("/api/v1/consultation-links/{kim_token}"))
         .await)
     .await;
     clock.set(between_tests::instant("2026-03-09T09:00:00Z"));
     assert_problem(
-        app.get(&format!("/api/v1/consultations/manage/{kim_token}"))
+        app.get(&format!("/api/v1/consultation-links/{kim_token}"))
             .await,
         404,
         "not_found",
@@ -1160,7 +1160,7 @@ async fn the_therapist_lists_cancels_marks_and_invites_and_no_one_else_reaches_t
     clock.set(between_tests::instant("2026-03-03T02:00:00Z"));
     let late = app
         .post(
-            &format!("/api/v1/consultations/manage/{manage}/cancel"),
+            &format!("/api/v1/consultation-links/{manage}/cancel"),
             None,
             json!({}),
         )

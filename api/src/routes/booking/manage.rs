@@ -28,7 +28,7 @@ use crate::state::AppState;
     ),
     security(())
 )]
-#[get("/consultations/manage/{token}")]
+#[get("/consultation-links/{token}")]
 pub async fn get_managed(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -63,7 +63,7 @@ pub async fn get_managed(
     ),
     security(())
 )]
-#[post("/consultations/manage/{token}/cancel")]
+#[post("/consultation-links/{token}/cancel")]
 pub async fn post_managed_cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -110,7 +110,7 @@ pub struct RescheduleRequest {
     ),
     security(())
 )]
-#[post("/consultations/manage/{token}/reschedule")]
+#[post("/consultation-links/{token}/reschedule")]
 pub async fn post_managed_reschedule(
     req: HttpRequest,
     state: web::Data<AppState>,
