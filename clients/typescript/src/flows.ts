@@ -403,6 +403,67 @@ async function main(): Promise<void> {
   });
   check(series.response.status === 404, "the series is not shared");
 
+  // --- Booking: a free consultation, booked, confirmed, moved, cancelled. ---
+  const slug = `flows-${run}`;
+  const allDay = [{ start: "00:00", end: "23:45" }];
+  const profile = await api.PUT("/api/v1/me/booking-profile", {
+    headers: bearer(therapist.access_token),
+    body: {
+      slug,
+      offers_consultations: true,
+      settings: { notice_minutes: 0, horizon_days: 30, cutoff_minutes: 0 },
+      weekly: { mon: allDay, tue: allDay, wed: allDay, thu: allDay, fri: allDay, sat: allDay, sun: allDay },
+    },
+  });
+  check(profile.data?.slug === slug, "a booking profile");
+  // Two days ahead: every slot of that date lies well in the future.
+  const later = new Date(Date.parse(`${today}T12:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+  const open = await api.GET("/api/v1/therapists/{slug}/slots", {
+    params: { path: { slug }, query: { from: later, to: later, time_zone: "Asia/Kolkata" } },
+  });
+  const firstSlot = open.data?.days[0]?.slots[0];
+  const laterSlot = open.data?.days[0]?.slots[8];
+  check(firstSlot !== undefined && laterSlot !== undefined, "open slots");
+  check(firstSlot.start.endsWith("+05:30"), "slots in the visitor's zone");
+  const booker = `booker-${run}@example.org`;
+  const held = await api.POST("/api/v1/therapists/{slug}/consultations", {
+    params: { path: { slug } },
+    body: { start: firstSlot.start, name: "Sam", email: booker, time_zone: "Asia/Kolkata", note: "About sleep." },
+  });
+  check(held.response.status === 201 && held.data?.status === "held", "held");
+  const racer = await api.POST("/api/v1/therapists/{slug}/consultations", {
+    params: { path: { slug } },
+    body: { start: firstSlot.start, name: "Kim", email: `other-${run}@example.org`, time_zone: "UTC" },
+  });
+  check(racer.response.status === 409 && racer.error?.code === "slot_taken", "one slot, one booking");
+  const confirmation = await api.POST("/api/v1/consultations/confirm", {
+    body: { token: await linkToken(booker, "/consultations/confirm") },
+  });
+  check(confirmation.data?.status === "confirmed", "confirmed from the email");
+  const manage = await linkToken(booker, "/consultations/manage");
+  const moved = await api.POST("/api/v1/consultation-links/{token}/reschedule", {
+    params: { path: { token: manage } },
+    body: { start: laterSlot.start },
+  });
+  check(moved.data?.start === laterSlot.start, `moved to another slot: ${JSON.stringify(moved.error)}`);
+  let newer = manage;
+  for (let attempt = 0; attempt < 50 && newer === manage; attempt += 1) {
+    newer = await linkToken(booker, "/consultations/manage");
+    if (newer === manage) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  check(newer !== manage, "the move brings a new manage link");
+  const cancelled = await api.POST("/api/v1/consultation-links/{token}/cancel", {
+    params: { path: { token: newer } },
+  });
+  check(cancelled.data?.status === "cancelled", "cancelled from the link");
+  const consultations = await api.GET("/api/v1/consultations", {
+    headers: bearer(therapist.access_token),
+    params: { query: { status: "cancelled" } },
+  });
+  check(consultations.data?.items.some((c) => c.email === booker && c.note === "About sleep.") === true, "the therapist sees it");
+
   // --- Logout ends the session at once. --------------------------------------
   const out = await api.POST("/api/v1/auth/logout", { headers: bearer(client.access_token) });
   check(out.response.status === 204, "logged out");

@@ -2025,7 +2025,7 @@ export interface components {
             display_name?: string | null;
             /** @description Whether anyone may book a consultation now (default false). */
             offers_consultations?: boolean;
-            settings?: components["schemas"]["Settings"];
+            settings?: components["schemas"]["SettingsRequest"];
             /**
              * @description 3 to 40 lower-case letters, digits or `-`; unique.
              * @example dr-ada-lovelace
@@ -3194,6 +3194,51 @@ export interface components {
              * @default 720
              */
             notice_minutes: number;
+        };
+        /** @description How consultations are offered; what is left out takes its default. */
+        SettingsRequest: {
+            /**
+             * Format: int32
+             * @description Kept free after each consultation, 0 to 120 minutes (default 5).
+             */
+            buffer_after_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description Kept free before each consultation, 0 to 120 minutes (default 0).
+             */
+            buffer_before_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description Until how long before the start the booker may cancel or move,
+             *     0 to 10,080 minutes (default 120).
+             */
+            cutoff_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description Consultations per local day, 1 to 50 (default 4).
+             */
+            daily_cap?: number | null;
+            /**
+             * Format: int32
+             * @description Length of a consultation, 10 to 60 minutes (default 15).
+             */
+            duration_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description How far ahead slots are offered, 1 to 365 days (default 30).
+             */
+            horizon_days?: number | null;
+            /**
+             * Format: int32
+             * @description Minutes between slot starts, 5 to 60 (default 15).
+             */
+            interval_minutes?: number | null;
+            /**
+             * Format: int32
+             * @description How long before its start a slot can still be booked, 0 to 10,080
+             *     minutes (default 720).
+             */
+            notice_minutes?: number | null;
         };
         ShareRequest: {
             expires_at?: components["schemas"]["Timestamp"] | null;
