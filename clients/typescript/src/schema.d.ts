@@ -3143,7 +3143,10 @@ export interface components {
             /** Format: int32 */
             times: number;
         };
-        /** @description How consultations are offered. Every field has a default. */
+        /**
+         * @description How consultations are offered. In `PUT /me/booking-profile` any field
+         *     may be left out for its default.
+         */
         Settings: {
             /**
              * Format: int32

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::access::Therapist;
@@ -23,9 +23,9 @@ use crate::exercises::fields::{check_line, check_text, Problems};
 use crate::time::Timestamp;
 use slots::{check_ranges, Range, Rules, Weekly};
 
-/// How consultations are offered. Every field has a default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(default, deny_unknown_fields)]
+/// How consultations are offered. In `PUT /me/booking-profile` any field
+/// may be left out for its default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Settings {
     /// Length of a consultation, 10 to 60 minutes.
     #[schema(minimum = 10, maximum = 60, default = 15)]
@@ -104,7 +104,6 @@ impl Settings {
     }
 }
 
-pub const SLUG_PATTERN: &str = "^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$";
 pub const BIO_MAX_CHARS: usize = 1_000;
 pub const NAME_MAX_CHARS: usize = 100;
 

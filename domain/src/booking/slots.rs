@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono::{Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -290,14 +290,6 @@ pub enum Refusal {
     DailyCap,
     /// It overlaps a held or confirmed booking, buffers included.
     Taken,
-}
-
-/// A local time on a date in `zone`, for tests and callers that hold naive
-/// times: `None` when it does not exist.
-pub fn at(zone: Tz, date: NaiveDate, time: NaiveTime) -> Option<Timestamp> {
-    zone.from_local_datetime(&date.and_time(time))
-        .earliest()
-        .map(|t| Timestamp(t.to_utc()))
 }
 
 #[cfg(test)]

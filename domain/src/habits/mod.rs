@@ -70,9 +70,6 @@ pub const RANGE_DAYS_MAX: i64 = 366;
 /// The latest a client's day may start.
 pub const DAY_START_MAX_MINUTES: i32 = 360;
 
-/// A colour or icon key for the front end: `^[a-z0-9_-]{1,40}$`.
-pub const KEY_PATTERN: &str = "^[a-z0-9_-]{1,40}$";
-
 /// A habit as a client (or a therapist's suggestion) describes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

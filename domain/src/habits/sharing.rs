@@ -91,16 +91,6 @@ fn live(
     Ok(query.first(conn).optional()?)
 }
 
-/// The share the client sees on their own habit or series, if live.
-pub fn share_of(
-    conn: &mut DbConnection,
-    me: &Client,
-    target: Tracked,
-    now: Timestamp,
-) -> DomainResult<Option<ShareState>> {
-    Ok(live(conn, me.id(), target, now)?.map(|s| s.state()))
-}
-
 /// The live shares of the client's habits, by habit.
 pub fn shares_of_habits(
     conn: &mut DbConnection,

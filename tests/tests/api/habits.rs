@@ -1531,17 +1531,33 @@ async fn a_suggested_habit_reaches_the_client_only_when_they_accept_it() {
         .json()
         .await
         .unwrap();
+    let second = second["id"].as_str().unwrap();
+    // Only the client it was made for decides; anyone else is refused.
+    let decide = Expect {
+        anonymous: 401,
+        admin: 403,
+        client_b: 404,
+        therapist_b: 403,
+        client_a: 200,
+        therapist_a: 403,
+    };
+    cast.check(
+        &app,
+        Method::POST,
+        &format!("/api/v1/habit-suggestions/{second}/decline"),
+        None,
+        decide,
+    )
+    .await;
     let declined = ok(app
-        .post(
-            &format!(
-                "/api/v1/habit-suggestions/{}/decline",
-                second["id"].as_str().unwrap()
-            ),
-            Some(&cast.client_a.access),
-            json!({}),
+        .get_as(
+            "/api/v1/habit-suggestions?status=declined",
+            &cast.client_a.access,
         )
         .await)
-    .await;
+    .await["items"][0]
+        .clone();
+    assert_eq!(declined["id"], second);
     assert_eq!(declined["status"], "declined");
     assert!(declined["habit_id"].is_null());
     assert_eq!(
@@ -1551,6 +1567,28 @@ async fn a_suggested_habit_reaches_the_client_only_when_they_accept_it() {
             .len(),
         1
     );
+    let third: Value = app
+        .post(
+            "/api/v1/habit-suggestions",
+            Some(&cast.therapist_a.access),
+            json!({"client_id": cast.client_a.id,
+                "habit": {"name": "Walk", "kind": "yes_no", "frequency": {"type": "daily"}}}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    cast.check(
+        &app,
+        Method::POST,
+        &format!(
+            "/api/v1/habit-suggestions/{}/accept",
+            third["id"].as_str().unwrap()
+        ),
+        None,
+        decide,
+    )
+    .await;
 }
 
 #[tokio::test]
