@@ -72,6 +72,9 @@ pub struct Config {
     pub app_base_url: String,
     pub smtp_url: Option<Secret>,
     pub mail_from: String,
+    /// The practice's display name: emails are signed with it and reminders
+    /// name it in their (otherwise neutral) subject.
+    pub practice_name: String,
     pub jwt_secret: Secret,
     pub cors_origins: Vec<String>,
     /// `/metrics` answers only to `Authorization: Bearer <this>` when set;
@@ -235,6 +238,16 @@ impl Config {
                 ));
             }
         }
+        let practice_name = source
+            .get("PRACTICE_NAME")
+            .map(|n| n.trim().to_owned())
+            .unwrap_or_else(|| "Between".into());
+        if practice_name.chars().count() > 100 || practice_name.chars().any(char::is_control) {
+            return Err(bad(
+                "PRACTICE_NAME",
+                "must be at most 100 characters on one line",
+            ));
+        }
         let run_worker = parse_bool(source, "RUN_WORKER", true)?;
         let worker = crate::jobs::WorkerOptions {
             concurrency: parse_number(source, "WORKER_CONCURRENCY", 16, 1, 256)? as usize,
@@ -303,6 +316,7 @@ impl Config {
             app_base_url,
             smtp_url: smtp_url.map(Secret::new),
             mail_from,
+            practice_name,
             jwt_secret,
             cors_origins,
             metrics_token,

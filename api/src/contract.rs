@@ -45,6 +45,12 @@ const OMITTED_WHEN_EMPTY: &[(&str, &str)] = &[
     ("EntryView", "replies"),
     ("SharedEntryView", "replies"),
     ("Problem", "errors"),
+    // Only the reminder kinds of the reader's role are present.
+    ("NotificationPreferences", "consultation_reminders"),
+    ("NotificationPreferences", "therapist_digest"),
+    ("NotificationPreferences", "exercise_reminders"),
+    ("NotificationPreferences", "habit_reminders"),
+    ("NotificationPreferences", "weekly_summary"),
 ];
 
 /// Operations on which a therapist reaches a client's data through the

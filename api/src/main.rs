@@ -227,9 +227,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let rendered = mailer
                 .templates
                 .render(EmailKind::Test, &serde_json::to_value(&email)?)?;
-            let message =
-                between_api::mail::compose(&mailer.from, id, &to, rendered, email.invite.as_ref())
-                    .map_err(anyhow::Error::msg)?;
+            let message = between_api::mail::compose(
+                &mailer.from,
+                id,
+                &to,
+                rendered,
+                email.invite.as_ref(),
+                None,
+            )
+            .map_err(anyhow::Error::msg)?;
             mailer.transport.send(&id.to_string(), message).await?;
             writeln!(
                 std::io::stdout(),

@@ -35,6 +35,7 @@ errors are `application/problem+json` (RFC 9457) with a stable `code`; lists are
         (name = "habits", description = "A client's habits: yes/no or numeric, on a frequency, checked in by local date, with a strength score, streaks and completion; therapists suggest habits and read the ones shared with them"),
         (name = "daily check-ins", description = "Mood, energy, sleep and tags once a day, a weekly summary, and sharing the series"),
         (name = "booking", description = "The free consultation: a therapist's booking profile, settings and availability in their own time zone, and the public profile and open slots anyone can see"),
+        (name = "notifications", description = "Reminder settings (kinds, times, quiet hours, zone) and one-click unsubscribe"),
         (name = "admin", description = "Accounts, for administrators; never client content"),
         (name = "operations", description = "Liveness, readiness and metrics for operators and load balancers"),
     ),

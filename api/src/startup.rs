@@ -85,11 +85,11 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
         let worker = self.state.config.run_worker.then(|| {
-            let worker = Worker::new(
-                self.state.pool.clone(),
-                self.mailer.clone(),
-                self.state.config.worker.clone(),
-            );
+            let options = crate::jobs::WorkerOptions {
+                clock: self.state.config.clock.clone(),
+                ..self.state.config.worker.clone()
+            };
+            let worker = Worker::new(self.state.pool.clone(), self.mailer.clone(), options);
             tokio::spawn(worker.run(stopped))
         });
         let result = self.server.await;

@@ -11,6 +11,12 @@ use crate::booking::consultations::{BookedMessage, ChangedMessage, ConfirmedMess
 use crate::db::DbConnection;
 use crate::error::DomainResult;
 use crate::outbox::{self, CalendarEvent, Email, EmailKind, Job, Ready, TestEmail};
+use crate::reminders::unsubscribe::Subscription;
+use crate::reminders::{
+    self, ConsultationReminder, ExerciseReminder, HabitReminder, Reminder, Target, TherapistDigest,
+    WeeklySummary,
+};
+use crate::time::Timestamp;
 
 /// What to do with a claimed job.
 #[derive(Debug)]
@@ -19,6 +25,9 @@ pub enum Prepared {
     Send {
         data: serde_json::Value,
         calendar: Option<Box<CalendarEvent>>,
+        /// Whom a one-click unsubscribe link turns this kind off for
+        /// (reminders only; account mail has none).
+        unsubscribe: Option<Subscription>,
     },
     /// Not wanted any more: end it `skipped`, with the reason.
     Skip(String),
@@ -27,7 +36,12 @@ pub enum Prepared {
 }
 
 /// Checks a job `owner` claimed, right before sending it.
-pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<Prepared> {
+pub fn prepare(
+    conn: &mut DbConnection,
+    job: &Job,
+    owner: &str,
+    now: Timestamp,
+) -> DomainResult<Prepared> {
     if !outbox::still_held(conn, job.id, owner)? {
         return Ok(Prepared::Skip(
             "cancelled or replaced after it was claimed".into(),
@@ -43,7 +57,41 @@ pub fn prepare(conn: &mut DbConnection, job: &Job, owner: &str) -> DomainResult<
         EmailKind::ConsultationConfirmed => typed::<ConfirmedMessage>(conn, job),
         EmailKind::ConsultationBooked => typed::<BookedMessage>(conn, job),
         EmailKind::ConsultationChanged => typed::<ChangedMessage>(conn, job),
+        EmailKind::ConsultationReminder => reminder::<ConsultationReminder>(conn, job, now),
+        EmailKind::ExerciseReminder => reminder::<ExerciseReminder>(conn, job, now),
+        EmailKind::HabitReminder => reminder::<HabitReminder>(conn, job, now),
+        EmailKind::TherapistDigest => reminder::<TherapistDigest>(conn, job, now),
+        EmailKind::WeeklySummary => reminder::<WeeklySummary>(conn, job, now),
     }
+}
+
+/// After a job finished (sent, skipped or dead): a reminder plans its
+/// target's next one.
+pub fn after(conn: &mut DbConnection, job: &Job, now: Timestamp) -> DomainResult<()> {
+    match Target::of_key(&job.dedupe_key) {
+        Some(target) => conn.write_transaction(|conn| reminders::replan(conn, target, now)),
+        None => Ok(()),
+    }
+}
+
+fn reminder<E: Reminder>(
+    conn: &mut DbConnection,
+    job: &Job,
+    now: Timestamp,
+) -> DomainResult<Prepared> {
+    let parsed = serde_json::from_str::<E>(&job.payload).ok();
+    if parsed.as_ref().is_some_and(|e| now >= e.stale_at()) {
+        return Ok(Prepared::Skip("too late to be worth sending".into()));
+    }
+    let subscription = parsed.map(|e| e.subscription());
+    Ok(match typed::<E>(conn, job)? {
+        Prepared::Send { data, calendar, .. } => Prepared::Send {
+            data,
+            calendar,
+            unsubscribe: subscription,
+        },
+        other => other,
+    })
 }
 
 fn typed<E: Email>(conn: &mut DbConnection, job: &Job) -> DomainResult<Prepared> {
@@ -66,6 +114,7 @@ fn typed<E: Email>(conn: &mut DbConnection, job: &Job) -> DomainResult<Prepared>
         Ready::Send(data) => Ok(Prepared::Send {
             data,
             calendar: email.calendar().map(Box::new),
+            unsubscribe: None,
         }),
     }
 }

@@ -12,8 +12,9 @@
 //! - `care`: the therapist-client link and the one door to a client's data;
 //! - features: `accounts`, `exercises`, then `journal` (an entry may answer
 //!   an assignment);
-//! - `delivery` (what the worker asks before sending) and `maintenance`
-//!   (retention), which know every feature.
+//! - `reminders` (typed jobs planned from every feature's state) and,
+//!   above it, `delivery` (what the worker asks before sending) and
+//!   `maintenance` (retention), which know every feature.
 
 pub mod access;
 pub mod accounts;
@@ -32,6 +33,7 @@ pub mod maintenance;
 pub mod outbox;
 pub mod page;
 pub mod rate_limits;
+pub mod reminders;
 pub mod secret;
 pub mod text;
 pub mod time;

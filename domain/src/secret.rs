@@ -31,6 +31,6 @@ pub fn hash_secret(plain: &str) -> String {
     hex(&Sha256::digest(plain.as_bytes()))
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

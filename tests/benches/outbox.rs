@@ -20,7 +20,7 @@ use between_tests::smtp::TestSmtp;
 use between_tests::{temp_dir, test_config, TestDatabase};
 use diesel::Connection;
 use domain::db::{DbConnection, PoolOptions};
-use domain::outbox::{self, JobState, Outgoing, TestEmail};
+use domain::outbox::{self, Outgoing, TestEmail};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -92,6 +92,7 @@ async fn direct(senders: usize, jobs: usize) -> f64 {
                                 "bench@example.org",
                                 rendered,
                                 None,
+                                None,
                             )
                             .unwrap();
                             mailer
@@ -153,19 +154,7 @@ async fn run(db: &TestDatabase, backend: &str, workers: usize, jobs: usize) -> f
         running.push(tokio::spawn(worker.run(stopped.clone())));
     }
     let expected = i64::try_from(jobs).unwrap();
-    loop {
-        let sent = {
-            let mut conn = pool.get().unwrap();
-            outbox::count_by_state(&mut conn, JobState::Sent).unwrap()
-        };
-        if sent >= expected {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(600) {
-            panic!("only {sent} of {jobs} sent after 10 minutes");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    between_tests::workers::until_sent(&pool, 0, expected, Duration::from_secs(600)).await;
     let elapsed = started.elapsed();
     stop.send(true).unwrap();
     for worker in running {

@@ -143,6 +143,8 @@ pub struct TestApp {
     pub pool: Pool,
     pub data_dir: PathBuf,
     pub db: std::sync::Arc<TestDatabase>,
+    /// The app's clock (the system's unless the test set one).
+    pub clock: domain::time::Clock,
 }
 
 impl Drop for TestApp {
@@ -201,6 +203,7 @@ async fn start(db: std::sync::Arc<TestDatabase>, customize: impl FnOnce(&mut Con
     let data_dir = temp_dir("data");
     let mut config = test_config(&db, &data_dir);
     customize(&mut config);
+    let clock = config.clock.clone();
     let app = Application::build(config).await.expect("the app starts");
     let port = app.port();
     let pool = app.state().pool.clone();
@@ -215,6 +218,7 @@ async fn start(db: std::sync::Arc<TestDatabase>, customize: impl FnOnce(&mut Con
         pool,
         data_dir,
         db,
+        clock,
     }
 }
 
@@ -228,6 +232,16 @@ impl TestApp {
     /// Sends every queued email now (one worker pass, to memory) and returns
     /// them as sent, oldest first.
     pub async fn send_queued(&self) -> Vec<Vec<u8>> {
+        self.send_due_at(domain::time::Clock::default()).await
+    }
+
+    /// Sends what is due by the app's own clock (reminders planned at a
+    /// time the test set), one worker pass.
+    pub async fn send_due(&self) -> Vec<Vec<u8>> {
+        self.send_due_at(self.clock.clone()).await
+    }
+
+    async fn send_due_at(&self, clock: domain::time::Clock) -> Vec<Vec<u8>> {
         let sent = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let config = test_config(&self.db, &self.data_dir);
         let mailer = between_api::mail::Mailer::new(
@@ -238,7 +252,10 @@ impl TestApp {
         let worker = between_api::jobs::Worker::new(
             self.pool.clone(),
             std::sync::Arc::new(mailer),
-            workers::fast(),
+            between_api::jobs::WorkerOptions {
+                clock,
+                ..workers::fast()
+            },
         );
         worker.run_once().await.expect("a worker pass");
         let messages = sent.lock().unwrap().clone();
@@ -594,6 +611,57 @@ impl TestApp {
 
 pub mod cast;
 
+/// Booking set-ups the booking and reminder tests share.
+pub mod booking {
+    use reqwest::Method;
+    use serde_json::{json, Value};
+
+    use crate::{Person, TestApp};
+
+    /// The same local range on every day of the week.
+    pub fn every_day(start: &str, end: &str) -> Value {
+        let day = json!([{"start": start, "end": end}]);
+        json!({"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day})
+    }
+
+    /// A therapist in `zone` who offers consultations every day in
+    /// `start..end`, a year ahead.
+    pub async fn offering(
+        app: &TestApp,
+        email: &str,
+        slug: &str,
+        zone: &str,
+        start: &str,
+        end: &str,
+    ) -> Person {
+        let therapist = app.therapist(email).await;
+        let zoned = app
+            .send(
+                Method::PATCH,
+                "/api/v1/me",
+                Some(&therapist.access),
+                Some(&json!({"time_zone": zone})),
+            )
+            .await;
+        assert_eq!(zoned.status(), 200);
+        let profile = app
+            .send(
+                Method::PUT,
+                "/api/v1/me/booking-profile",
+                Some(&therapist.access),
+                Some(&json!({"slug": slug, "bio": "Free 15-minute calls.", "offers_consultations": true,
+                    "settings": {"horizon_days": 365}, "weekly": every_day(start, end)})),
+            )
+            .await;
+        assert!(
+            profile.status().is_success(),
+            "booking profile: {}",
+            profile.status()
+        );
+        therapist
+    }
+}
+
 /// Outbox workers for tests that drive them directly.
 pub mod workers {
     use std::sync::Arc;
@@ -621,6 +689,27 @@ pub mod workers {
     pub fn pool(db: &TestDatabase) -> Pool {
         crate::init_test_logging();
         domain::db::connect_and_migrate(&db.url, &domain::db::PoolOptions::default()).unwrap()
+    }
+
+    /// Waits until `count` more jobs than `before` are sent; panics after
+    /// `limit`. For benchmarks that time a drain.
+    pub async fn until_sent(pool: &Pool, before: i64, count: i64, limit: Duration) {
+        let started = std::time::Instant::now();
+        loop {
+            let sent = {
+                let mut conn = pool.get().unwrap();
+                domain::outbox::count_by_state(&mut conn, domain::outbox::JobState::Sent).unwrap()
+            };
+            if sent - before >= count {
+                return;
+            }
+            assert!(
+                started.elapsed() < limit,
+                "only {} of {count} sent after {limit:?}",
+                sent - before
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// A mailer that sends to the test SMTP server.

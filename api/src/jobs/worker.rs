@@ -36,8 +36,11 @@ pub struct WorkerOptions {
     pub retry_cap: chrono::Duration,
     /// How long finished jobs keep their payloads, and the audit logs their rows.
     pub retention: Retention,
-    /// How often the retention pass runs.
+    /// How often the retention pass (and the reminder reconciliation) runs.
     pub maintenance_interval: Duration,
+    /// Where "now" comes from: which jobs are due, and what a reminder
+    /// plans next (tests set it).
+    pub clock: domain::time::Clock,
 }
 
 impl Default for WorkerOptions {
@@ -51,6 +54,7 @@ impl Default for WorkerOptions {
             retry_cap: chrono::Duration::hours(2),
             retention: Retention::default(),
             maintenance_interval: Duration::from_secs(3600),
+            clock: domain::time::Clock::default(),
         }
     }
 }
@@ -123,8 +127,20 @@ impl Worker {
         Ok(count)
     }
 
-    /// Runs the retention pass once; a failure is logged and retried next time.
+    /// Runs the retention pass and plans reminders that have none waiting
+    /// (see [`domain::reminders::reconcile`]) once; a failure is logged and
+    /// retried next time.
     pub async fn maintain(&self) {
+        let now = self.options.clock.now();
+        match self
+            .with_db(move |conn| domain::reminders::reconcile(conn, now))
+            .await
+        {
+            Ok(n) => tracing::info!(worker = %self.id, targets = n, "reminders reconciled"),
+            Err(e) => {
+                tracing::warn!(worker = %self.id, error = %e, "reminder reconciliation failed")
+            }
+        }
         let retention = self.options.retention;
         let done = self
             .with_db(move |conn| maintenance::run(conn, &retention, domain::Timestamp::now()))
@@ -144,7 +160,8 @@ impl Worker {
     async fn claim(&self) -> anyhow::Result<Vec<Job>> {
         let owner = self.id.clone();
         let (lease, limit) = (self.options.lease, self.options.batch_size);
-        self.with_db(move |conn| outbox::claim(conn, &owner, lease, limit))
+        let now = self.options.clock.now();
+        self.with_db(move |conn| outbox::claim(conn, &owner, lease, limit, now))
             .await
     }
 
@@ -223,11 +240,22 @@ impl Worker {
         let owner = self.id.clone();
         let (base, cap) = (self.options.retry_base, self.options.retry_cap);
         let id = job.id;
+        let transient = matches!(outcome, Outcome::Transient(_));
         let recorded = self
             .with_db(move |conn| outbox::finish(conn, id, &owner, &outcome, base, cap))
             .await;
         match recorded {
-            Ok(true) => {}
+            Ok(true) if transient => {}
+            Ok(true) => {
+                // A reminder that went out (or will not) plans its next.
+                let now = self.options.clock.now();
+                if let Err(e) = self
+                    .with_db(move |conn| delivery::after(conn, &job, now))
+                    .await
+                {
+                    tracing::warn!(job = %id, error = %e, "cannot plan the next reminder; reconciliation will");
+                }
+            }
             Ok(false) => {
                 tracing::warn!(job = %id, "lease lost before the outcome was recorded")
             }
@@ -240,15 +268,24 @@ impl Worker {
     /// Asks the job's kind whether it is still wanted, then sends it.
     async fn attempt(&self, job: &Job) -> Outcome {
         let (claimed, owner) = (job.clone(), self.id.clone());
+        let now = self.options.clock.now();
         let prepared = self
-            .with_db(move |conn| delivery::prepare(conn, &claimed, &owner))
+            .with_db(move |conn| delivery::prepare(conn, &claimed, &owner, now))
             .await;
         match prepared {
             Err(e) => Outcome::Transient(format!("cannot check the job before sending: {e:#}")),
             Ok(Prepared::Skip(reason)) => Outcome::Skipped(reason),
             Ok(Prepared::Broken(error)) => Outcome::Permanent(error),
-            Ok(Prepared::Send { data, calendar }) => {
-                match self.deliver(job, &data, calendar.as_deref()).await {
+            Ok(Prepared::Send {
+                data,
+                calendar,
+                unsubscribe,
+            }) => {
+                let unsubscribe = unsubscribe.map(|s| self.mailer.unsubscribe_url(&s));
+                match self
+                    .deliver(job, data, calendar.as_deref(), unsubscribe.as_deref())
+                    .await
+                {
                     Ok(()) => Outcome::Sent,
                     Err(SendError::Transient(e)) => Outcome::Transient(e),
                     Err(SendError::Permanent(e)) => Outcome::Permanent(e),
@@ -260,16 +297,27 @@ impl Worker {
     async fn deliver(
         &self,
         job: &Job,
-        data: &serde_json::Value,
+        mut data: serde_json::Value,
         invite: Option<&CalendarEvent>,
+        unsubscribe: Option<&str>,
     ) -> Result<(), SendError> {
+        if let Some(url) = unsubscribe {
+            data["unsubscribe_url"] = url.into();
+        }
         let rendered = self
             .mailer
             .templates
-            .render(job.kind, data)
+            .render(job.kind, &data)
             .map_err(|e| SendError::Permanent(format!("cannot render {}: {e}", job.kind)))?;
-        let message = compose(&self.mailer.from, job.id, &job.recipient, rendered, invite)
-            .map_err(SendError::Permanent)?;
+        let message = compose(
+            &self.mailer.from,
+            job.id,
+            &job.recipient,
+            rendered,
+            invite,
+            unsubscribe,
+        )
+        .map_err(SendError::Permanent)?;
         self.mailer
             .transport
             .send(&job.id.to_string(), message)

@@ -27,13 +27,16 @@ use lettre::Message;
 /// invite, when there is one, as a `text/calendar` part whose `method`
 /// parameter matches the invite's `METHOD`), a `Message-ID` derived from
 /// the job id (so a retried send carries the same id and the receiver can
-/// drop the duplicate) and the current `Date`.
+/// drop the duplicate) and the current `Date`. A reminder carries its
+/// one-click unsubscribe URL in `List-Unsubscribe` with
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
 pub fn compose(
     from: &Mailbox,
     id: JobId,
     recipient: &str,
     rendered: Rendered,
     invite: Option<&CalendarEvent>,
+    unsubscribe: Option<&str>,
 ) -> Result<Message, String> {
     let to: Mailbox = recipient
         .parse()
@@ -54,7 +57,22 @@ pub fn compose(
                 .body(calendar::ics(event)),
         );
     }
-    Message::builder()
+    let mut builder = Message::builder();
+    if let Some(url) = unsubscribe {
+        if !url.is_ascii() || url.contains(['<', '>', '\r', '\n', ' ']) {
+            return Err(format!("unsubscribe URL unfit for a header: {url:?}"));
+        }
+        builder = builder
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{url}>"),
+            ))
+            .raw_header(header::HeaderValue::new(
+                header::HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ));
+    }
+    builder
         .from(from.clone())
         .to(to)
         .subject(rendered.subject)

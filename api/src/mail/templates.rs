@@ -101,6 +101,66 @@ const TEMPLATES: &[(&str, &str)] = &[
         "consultation_changed.html",
         include_str!("templates/consultation_changed.html"),
     ),
+    (
+        "consultation_reminder.subject",
+        include_str!("templates/consultation_reminder.subject"),
+    ),
+    (
+        "consultation_reminder.txt",
+        include_str!("templates/consultation_reminder.txt"),
+    ),
+    (
+        "consultation_reminder.html",
+        include_str!("templates/consultation_reminder.html"),
+    ),
+    (
+        "exercise_reminder.subject",
+        include_str!("templates/exercise_reminder.subject"),
+    ),
+    (
+        "exercise_reminder.txt",
+        include_str!("templates/exercise_reminder.txt"),
+    ),
+    (
+        "exercise_reminder.html",
+        include_str!("templates/exercise_reminder.html"),
+    ),
+    (
+        "habit_reminder.subject",
+        include_str!("templates/habit_reminder.subject"),
+    ),
+    (
+        "habit_reminder.txt",
+        include_str!("templates/habit_reminder.txt"),
+    ),
+    (
+        "habit_reminder.html",
+        include_str!("templates/habit_reminder.html"),
+    ),
+    (
+        "therapist_digest.subject",
+        include_str!("templates/therapist_digest.subject"),
+    ),
+    (
+        "therapist_digest.txt",
+        include_str!("templates/therapist_digest.txt"),
+    ),
+    (
+        "therapist_digest.html",
+        include_str!("templates/therapist_digest.html"),
+    ),
+    (
+        "weekly_summary.subject",
+        include_str!("templates/weekly_summary.subject"),
+    ),
+    (
+        "weekly_summary.txt",
+        include_str!("templates/weekly_summary.txt"),
+    ),
+    (
+        "weekly_summary.html",
+        include_str!("templates/weekly_summary.html"),
+    ),
 ];
 
 pub struct Rendered {
@@ -123,7 +183,14 @@ impl Templates {
             env.add_template(name, source)?;
         }
         env.add_global("app_base_url", app_base_url.to_owned());
+        env.add_global("practice", "Between");
         Ok(Self { env })
+    }
+
+    /// The practice's display name, which reminders name in their subject.
+    pub fn with_practice(mut self, name: &str) -> Self {
+        self.env.add_global("practice", name.to_owned());
+        self
     }
 
     /// Whether `kind` has all three parts.
@@ -318,7 +385,56 @@ mod tests {
                 "{kind}: escaped"
             );
         }
-        assert_eq!(rendered.len() + 5, EmailKind::ALL.len());
+        // Reminders: a neutral subject naming the practice, and the
+        // one-click link in the body too.
+        let templates = templates.with_practice("Riverside Practice");
+        let unsubscribe = "https://between.example.org/unsubscribe/abc";
+        let reminders = [
+            (
+                EmailKind::ConsultationReminder,
+                with(
+                    serde_json::json!({"first_name": "Sam", "to_therapist": false, "when": "tomorrow"}),
+                ),
+            ),
+            (
+                EmailKind::ConsultationReminder,
+                with(
+                    serde_json::json!({"first_name": "Ada", "to_therapist": true, "when": "soon"}),
+                ),
+            ),
+            (
+                EmailKind::ExerciseReminder,
+                serde_json::json!({"first_name": "Sam", "date": "Monday 4 January 2027", "evening": true}),
+            ),
+            (
+                EmailKind::HabitReminder,
+                serde_json::json!({"first_name": "Sam", "date": "Monday 4 January 2027"}),
+            ),
+            (
+                EmailKind::TherapistDigest,
+                serde_json::json!({"first_name": "Ada", "items": 3, "clients": 2}),
+            ),
+            (
+                EmailKind::WeeklySummary,
+                serde_json::json!({"first_name": "Sam", "week_from": "Monday 4 January 2027",
+                    "week_to": "Sunday 10 January 2027", "check_in_days": 1, "habit_days": 2, "exercises": 0}),
+            ),
+        ];
+        let mut kinds = std::collections::HashSet::new();
+        for (kind, mut data) in reminders {
+            data["unsubscribe_url"] = unsubscribe.into();
+            let r = templates.render(kind, &data).unwrap();
+            assert!(r.subject.ends_with("Riverside Practice"), "{}", r.subject);
+            assert!(
+                !r.subject.to_lowercase().contains("therap"),
+                "{}",
+                r.subject
+            );
+            assert!(r.text.contains(unsubscribe), "{kind}");
+            assert!(r.html.contains("Sent by Riverside Practice"), "{kind}");
+            kinds.insert(kind);
+        }
+        assert_eq!(rendered.len() + 5 + kinds.len(), EmailKind::ALL.len());
         for r in &rendered[1..] {
             assert!(r.text.contains("?token=t0k3n"), "{}", r.text);
         }

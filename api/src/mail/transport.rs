@@ -9,6 +9,8 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use domain::reminders::unsubscribe::{self, Subscription};
+
 use crate::config::Config;
 use crate::mail::Templates;
 
@@ -119,6 +121,11 @@ pub struct Mailer {
     pub templates: Templates,
     pub from: Mailbox,
     pub transport: Transport,
+    /// The service's own URL: one-click unsubscribe links point here
+    /// whatever `APP_BASE_URL` says (mail clients POST to them directly).
+    pub public_base_url: String,
+    /// Signs unsubscribe tokens.
+    unsubscribe_key: Vec<u8>,
 }
 
 impl Mailer {
@@ -128,12 +135,23 @@ impl Mailer {
 
     pub fn new(config: &Config, transport: Transport) -> anyhow::Result<Self> {
         Ok(Self {
-            templates: Templates::new(&config.app_base_url)?,
+            templates: Templates::new(&config.app_base_url)?.with_practice(&config.practice_name),
             from: config
                 .mail_from
                 .parse()
                 .map_err(|e| anyhow::anyhow!("MAIL_FROM: {e}"))?,
             transport,
+            public_base_url: config.public_base_url.clone(),
+            unsubscribe_key: config.jwt_secret.expose().as_bytes().to_vec(),
         })
+    }
+
+    /// The one-click unsubscribe URL for `subscription`.
+    pub fn unsubscribe_url(&self, subscription: &Subscription) -> String {
+        format!(
+            "{}/unsubscribe/{}",
+            self.public_base_url,
+            unsubscribe::sign(&self.unsubscribe_key, subscription)
+        )
     }
 }

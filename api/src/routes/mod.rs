@@ -13,6 +13,7 @@ pub mod habits;
 pub mod invitations;
 pub mod journal;
 pub mod me;
+pub mod notifications;
 pub mod ops;
 
 use actix_web::{HttpMessage, HttpRequest};
@@ -28,6 +29,7 @@ use crate::middleware::RequestId;
 /// Registers every documented endpoint.
 pub fn configure(cfg: &mut ServiceConfig) {
     ops::configure(cfg);
+    notifications::configure_pages(cfg);
     cfg.service(
         utoipa_actix_web::scope("/api/v1")
             .configure(auth::configure)
@@ -41,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(habit_suggestions::configure)
             .configure(daily_check_ins::configure)
             .configure(booking::configure)
+            .configure(notifications::configure)
             .configure(admin::configure),
     );
 }

@@ -403,6 +403,24 @@ async function main(): Promise<void> {
   });
   check(series.response.status === 404, "the series is not shared");
 
+  // --- Reminders: settings per role, and a forged unsubscribe link. --------
+  const prefs = await api.GET("/api/v1/me/notification-preferences", { headers: bearer(client.access_token) });
+  check(prefs.data?.habit_reminders?.enabled === true && prefs.data.therapist_digest === undefined, "a client's reminder kinds");
+  const quieter = await api.PUT("/api/v1/me/notification-preferences", {
+    headers: bearer(client.access_token),
+    body: { quiet_hours: { start: "22:00", end: "07:00" }, exercise_reminders: { enabled: true, time: "08:30" } },
+  });
+  check(quieter.data?.quiet_hours?.end === "07:00" && quieter.data.exercise_reminders?.time === "08:30", "quiet hours and a time");
+  const notMine = await api.PUT("/api/v1/me/notification-preferences", {
+    headers: bearer(client.access_token),
+    body: { therapist_digest: { enabled: false } },
+  });
+  check(notMine.response.status === 422, "a therapist's kind is refused to a client");
+  const forged = await api.POST("/api/v1/notifications/unsubscribe/{token}", {
+    params: { path: { token: "0".repeat(70) } },
+  });
+  check(forged.response.status === 404 && forged.error?.code === "not_found", "a forged unsubscribe link");
+
   // --- Booking: a free consultation, booked, confirmed, moved, cancelled. ---
   const slug = `flows-${run}`;
   const allDay = [{ start: "00:00", end: "23:45" }];

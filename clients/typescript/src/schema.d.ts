@@ -1698,6 +1698,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your reminder settings.
+         * @description Which reminders you get, at what local times, your quiet hours and the
+         *     zone those times are read in. Only your role's kinds are listed:
+         *     therapists have consultation reminders and the daily digest; clients
+         *     have exercise and habit reminders and the weekly summary.
+         */
+        get: operations["get_notification_preferences"];
+        /**
+         * Change your reminder settings.
+         * @description What you leave out stays as it is. Reminders not yet sent move at
+         *     once: a new time, zone or quiet hours re-plans them, and a kind turned
+         *     off drops them. Setting a kind your role does not get is refused
+         *     (`not_allowed`).
+         */
+        put: operations["put_notification_preferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your reminder settings.
+         * @description The headers `GET` would answer (`get_notification_preferences`), without the body.
+         */
+        head: operations["head_get_notification_preferences"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/therapist": {
         parameters: {
             query?: never;
@@ -1716,6 +1750,40 @@ export interface paths {
         delete: operations["end_my_therapist_link"];
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a one-click unsubscribe link would turn off.
+         * @description No account needed: the token from the email's link names the person and
+         *     the kind of reminder. Changes nothing. A token the service did not issue
+         *     is a 404.
+         */
+        get: operations["get_unsubscribe"];
+        put?: never;
+        /**
+         * Turn off the kind of reminder a one-click link names.
+         * @description No account needed and no body: the token from the email's link names
+         *     the person and the kind. Idempotent; reminders of that kind not yet sent
+         *     are dropped. Account mail (verification, password reset, invitations,
+         *     booking confirmations) has no such link. A token the service did not
+         *     issue is a 404.
+         */
+        post: operations["unsubscribe"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: What a one-click unsubscribe link would turn off.
+         * @description The headers `GET` would answer (`get_unsubscribe`), without the body.
+         */
+        head: operations["head_get_unsubscribe"];
         patch?: never;
         trace?: never;
     };
@@ -1876,6 +1944,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The unsubscribe page: what the link would turn off, and a button.
+         * @description Shows; never changes anything (mail scanners follow links). The button
+         *     POSTs `List-Unsubscribe=One-Click` to this same URL.
+         */
+        get: operations["get_unsubscribe_page"];
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058).
+         * @description The body must be `List-Unsubscribe=One-Click`, form-encoded or as a
+         *     multipart form field; anything else is refused (`invalid_body`) and
+         *     changes nothing. Answers 200 with a short HTML page, never a redirect.
+         */
+        post: operations["post_unsubscribe_page"];
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: The unsubscribe page: what the link would turn off, and a button.
+         * @description The headers `GET` would answer (`get_unsubscribe_page`), without the body.
+         */
+        head: operations["head_get_unsubscribe_page"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2017,6 +2116,14 @@ export interface components {
              */
             time_zone: string;
             updated_at: components["schemas"]["Timestamp"];
+        };
+        /**
+         * @description A kind sent at a local time (the digest, the weekly summary): the
+         *     fields to change.
+         */
+        AtTimeUpdate: {
+            enabled?: boolean;
+            time?: components["schemas"]["TimeOfDay"];
         };
         /** @description The whole booking profile; what is left out takes its default. */
         BookingProfileRequest: {
@@ -2171,6 +2278,26 @@ export interface components {
             /** @description The `token` of the link in the email. */
             token: string;
         };
+        /** @description Reminders before a consultation, for the therapist. */
+        ConsultationReminders: {
+            /** @default true */
+            enabled: boolean;
+            /**
+             * Format: int32
+             * @description How long before the start (15 to 1,440 minutes; 60 by default).
+             * @default 60
+             */
+            minutes_before: number;
+        };
+        /** @description Consultation reminders: the fields to change. */
+        ConsultationRemindersUpdate: {
+            enabled?: boolean;
+            /**
+             * Format: int32
+             * @description 15 to 1,440 minutes before the start.
+             */
+            minutes_before?: number;
+        };
         ConsultationRequest: {
             /** @example sam@example.org */
             email: string;
@@ -2301,6 +2428,16 @@ export interface components {
              */
             unit?: string | null;
         };
+        /** @description The therapist's daily digest. */
+        DigestSettings: {
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @description The local time (08:00 by default).
+             * @default 08:00
+             */
+            time: components["schemas"]["TimeOfDay"];
+        };
         /**
          * @description How the person is addressed; no control characters.
          * @example Ada
@@ -2375,6 +2512,33 @@ export interface components {
              * @description Send it back as `If-Match` to change or delete the entry safely.
              */
             version: number;
+        };
+        /** @description Reminders on the day an exercise is due, for the client. */
+        ExerciseReminders: {
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @description Also the evening before a one-off due date.
+             * @default false
+             */
+            evening_before: boolean;
+            /**
+             * @description The local time of that evening reminder (19:00 by default).
+             * @default 19:00
+             */
+            evening_time: components["schemas"]["TimeOfDay"];
+            /**
+             * @description The local time on the due day (09:00 by default).
+             * @default 09:00
+             */
+            time: components["schemas"]["TimeOfDay"];
+        };
+        /** @description Exercise reminders: the fields to change. */
+        ExerciseRemindersUpdate: {
+            enabled?: boolean;
+            evening_before?: boolean;
+            evening_time?: components["schemas"]["TimeOfDay"];
+            time?: components["schemas"]["TimeOfDay"];
         };
         /** @description A message about one input field. */
         FieldError: {
@@ -2750,6 +2914,34 @@ export interface components {
             /** @description 1 to 200 characters, one line. */
             title: string;
         };
+        /** @description Your reminder settings. Only the kinds your role gets are present. */
+        NotificationPreferences: {
+            /** @description Therapists: a reminder before each booked consultation. */
+            consultation_reminders?: components["schemas"]["ConsultationReminders"];
+            /**
+             * @description The zone in effect: `time_zone`, else your profile's.
+             * @example Europe/Berlin
+             */
+            effective_time_zone: string;
+            /** @description Clients: a reminder on the day an exercise is due. */
+            exercise_reminders?: components["schemas"]["ExerciseReminders"];
+            /** @description Clients: habit reminders (each habit sets its own time). */
+            habit_reminders?: components["schemas"]["ReminderToggle"];
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /**
+             * @description Therapists: a daily digest, only when clients shared or submitted
+             *     something new.
+             */
+            therapist_digest?: components["schemas"]["DigestSettings"];
+            /**
+             * @description The zone reminder times are read in when you chose one; `null`
+             *     follows your profile's zone.
+             * @example Europe/Berlin
+             */
+            time_zone: string | null;
+            /** @description Clients: a summary of the week on Sunday (off by default). */
+            weekly_summary?: components["schemas"]["WeeklySummarySettings"];
+        };
         /**
          * @description How far an occurrence has come.
          * @enum {string}
@@ -2781,6 +2973,11 @@ export interface components {
              */
             required: number;
             state: components["schemas"]["OccurrenceState"];
+        };
+        /** @description RFC 8058's one-click body; multipart/form-data with the same field is accepted too. */
+        OneClickForm: {
+            /** @enum {string} */
+            "List-Unsubscribe": "One-Click";
         };
         OverrideRequest: {
             /** @description The day's local ranges; empty: not available that day (a holiday). */
@@ -2928,6 +3125,28 @@ export interface components {
         PasswordReset: {
             email: components["schemas"]["EmailAddress"];
         };
+        /**
+         * @description Changes to your reminder settings: what you leave out (a whole kind, or
+         *     one field of it) stays as it is.
+         */
+        PreferencesUpdate: {
+            /** @description Therapists only. */
+            consultation_reminders?: components["schemas"]["ConsultationRemindersUpdate"];
+            /** @description Clients only. */
+            exercise_reminders?: components["schemas"]["ExerciseRemindersUpdate"];
+            /** @description Clients only. */
+            habit_reminders?: components["schemas"]["ToggleUpdate"];
+            quiet_hours?: components["schemas"]["QuietHours"] | null;
+            /** @description Therapists only. */
+            therapist_digest?: components["schemas"]["AtTimeUpdate"];
+            /**
+             * @description An IANA zone for reminder times, or `null` to follow your profile's.
+             * @example Europe/Berlin
+             */
+            time_zone?: string | null;
+            /** @description Clients only. */
+            weekly_summary?: components["schemas"]["AtTimeUpdate"];
+        };
         /** @description An RFC 9457 problem document. */
         Problem: {
             /**
@@ -3014,6 +3233,14 @@ export interface components {
              */
             time_zone: string;
         };
+        /**
+         * @description Local hours in which no nudge or digest is sent: from `start` until
+         *     `end` (across midnight when `end` is earlier).
+         */
+        QuietHours: {
+            end: components["schemas"]["TimeOfDay"];
+            start: components["schemas"]["TimeOfDay"];
+        };
         /** @description A local time range on a day: `start` to `end` (`end` after `start`). */
         Range: {
             end: components["schemas"]["TimeOfDay"];
@@ -3030,6 +3257,11 @@ export interface components {
         };
         Refresh: {
             refresh_token: string;
+        };
+        /** @description On or off (habit reminders: each habit carries its own time). */
+        ReminderToggle: {
+            /** @default true */
+            enabled: boolean;
         };
         /** @description A therapist's reply on a shared entry. */
         ReplyView: {
@@ -3468,6 +3700,10 @@ export interface components {
              */
             score: number;
         };
+        /** @description A kind that is only on or off: the change. */
+        ToggleUpdate: {
+            enabled?: boolean;
+        };
         /** @description Tokens for a session. */
         TokenPair: {
             /** @description A JWT for `Authorization: Bearer …`; valid for `expires_in` seconds. */
@@ -3502,6 +3738,15 @@ export interface components {
             start: string;
             /** Format: double */
             total: number;
+        };
+        /** @description What a one-click link turns off. */
+        UnsubscribeView: {
+            /** @example habit reminders */
+            description: string;
+            /** @example habit_reminders */
+            kind: string;
+            /** @description Whether it is off now. */
+            turned_off: boolean;
         };
         UpdateAccount: {
             /** @description A disabled account cannot log in, and its sessions end at once. */
@@ -3589,6 +3834,16 @@ export interface components {
             thu?: components["schemas"]["Range"][];
             tue?: components["schemas"]["Range"][];
             wed?: components["schemas"]["Range"][];
+        };
+        /** @description The client's weekly summary, on Sunday. */
+        WeeklySummarySettings: {
+            /** @default false */
+            enabled: boolean;
+            /**
+             * @description The local time on Sunday (18:00 by default).
+             * @default 18:00
+             */
+            time: components["schemas"]["TimeOfDay"];
         };
     };
     responses: {
@@ -11858,6 +12113,130 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your settings (defaults until you change them) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    put_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesUpdate"];
+            };
+        };
+        responses: {
+            /** @description Your settings now */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            /** @description A body that is not JSON (`malformed_body`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description Invalid fields */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_notification_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your settings (defaults until you change them) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     end_my_therapist_link: {
         parameters: {
             query?: never;
@@ -11905,6 +12284,110 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the link turns off, and whether it is off already */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeView"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Turned off */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeView"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_unsubscribe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the link turns off, and whether it is off already */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -12387,6 +12870,128 @@ export interface operations {
                 };
                 content?: never;
             };
+        };
+    };
+    get_unsubscribe_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page with a button that turns the reminders off */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    post_unsubscribe_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        /** @description `List-Unsubscribe=One-Click` (multipart/form-data with that field is accepted too) */
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OneClickForm"];
+            };
+        };
+        responses: {
+            /** @description Turned off; a short HTML page */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The body is not `List-Unsubscribe=One-Click` (`invalid_body`) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableEntity"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_unsubscribe_page: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the unsubscribe link */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page with a button that turns the reminders off */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such link */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
 }

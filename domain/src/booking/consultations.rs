@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::slots::{Busy, Calendar, Refusal};
 use super::Profile;
-use crate::db::schema::{consultations, therapist_profiles};
+use crate::db::schema::{consultation_links, consultations, therapist_profiles};
 use crate::db::DbConnection;
 use crate::error::{DomainError, DomainResult};
 use crate::ids::{RowId, UserId};
@@ -361,12 +361,49 @@ pub fn find(conn: &mut DbConnection, id: RowId) -> DomainResult<Consultation> {
         .ok_or(DomainError::NotFound)
 }
 
+/// The consultation a link names: its current link, or another manage
+/// link (a reminder's) issued for the booking as it stands.
 fn by_token(conn: &mut DbConnection, token: &str) -> DomainResult<Option<Consultation>> {
-    Ok(consultations::table
-        .filter(consultations::token_hash.eq(hash_secret(token)))
+    let hash = hash_secret(token);
+    let current = consultations::table
+        .filter(consultations::token_hash.eq(&hash))
+        .select(Consultation::as_select())
+        .first(conn)
+        .optional()?;
+    if current.is_some() {
+        return Ok(current);
+    }
+    Ok(consultation_links::table
+        .inner_join(consultations::table)
+        .filter(consultation_links::token_hash.eq(&hash))
+        .filter(consultation_links::sequence.eq(consultations::sequence))
         .select(Consultation::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// What a reminder to the booker renders: the consultation and a manage
+/// link of its own (the confirmation's link keeps working; both end when
+/// the booking is moved or cancelled).
+pub(crate) fn with_extra_manage_link(
+    conn: &mut DbConnection,
+    c: &Consultation,
+    now: Timestamp,
+) -> DomainResult<serde_json::Value> {
+    let (token, hash) = new_secret();
+    diesel::insert_into(consultation_links::table)
+        .values((
+            consultation_links::token_hash.eq(hash),
+            consultation_links::consultation_id.eq(c.id),
+            consultation_links::sequence.eq(c.sequence),
+            consultation_links::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    let shown = Shown {
+        token: Some(token),
+        ..shown(conn, c, &c.time_zone)?
+    };
+    to_value(&shown)
 }
 
 fn link_error() -> DomainError {
@@ -481,7 +518,7 @@ pub struct Shown {
     pub hold_minutes: Option<i64>,
 }
 
-fn shown(conn: &mut DbConnection, c: &Consultation, zone: &str) -> DomainResult<Shown> {
+pub(crate) fn shown(conn: &mut DbConnection, c: &Consultation, zone: &str) -> DomainResult<Shown> {
     let therapist_name: String = therapist_profiles::table
         .find(c.therapist_id)
         .select(therapist_profiles::display_name)

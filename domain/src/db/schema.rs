@@ -513,6 +513,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::db::sql::{Id, Instant};
+
+    notification_preferences (user_id) {
+        user_id -> Id,
+        settings -> Text,
+        updated_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::Text;
+    use crate::db::sql::Instant;
+
+    mail_opt_outs (address, kind) {
+        address -> Text,
+        kind -> Text,
+        created_at -> Instant,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Integer, Text};
+    use crate::db::sql::{Id, Instant};
+
+    consultation_links (token_hash) {
+        token_hash -> Text,
+        consultation_id -> Id,
+        sequence -> Integer,
+        created_at -> Instant,
+    }
+}
+
+diesel::joinable!(consultation_links -> consultations (consultation_id));
+diesel::joinable!(notification_preferences -> users (user_id));
 diesel::joinable!(exercise_template_versions -> exercise_templates (template_id));
 diesel::joinable!(assignments -> care_links (link_id));
 diesel::joinable!(assignment_schedules -> assignments (assignment_id));
@@ -555,4 +591,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     therapist_profiles,
     availability_overrides,
     consultations,
+    notification_preferences,
+    mail_opt_outs,
+    consultation_links,
 );

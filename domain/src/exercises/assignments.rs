@@ -464,6 +464,16 @@ pub fn get_own(conn: &mut DbConnection, me: &Client, id: AssignmentId) -> Domain
     one(conn, rows)
 }
 
+/// An assignment by id alone, for the reminders that speak for it (never
+/// shown to anyone through this).
+pub(crate) fn by_id(conn: &mut DbConnection, id: AssignmentId) -> DomainResult<Assignment> {
+    let rows = with_context!()
+        .filter(assignments::id.eq(id))
+        .select(selected!())
+        .load(conn)?;
+    one(conn, rows)
+}
+
 /// Opens the care access an assignment of the therapist's is read through;
 /// `NotFound` for anyone else's assignment or a client no longer theirs.
 pub fn access_to(

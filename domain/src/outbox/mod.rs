@@ -59,6 +59,11 @@ crate::text_enum! {
         ConsultationConfirmed => "consultation_confirmed",
         ConsultationBooked => "consultation_booked",
         ConsultationChanged => "consultation_changed",
+        ConsultationReminder => "consultation_reminder",
+        ExerciseReminder => "exercise_reminder",
+        HabitReminder => "habit_reminder",
+        TherapistDigest => "therapist_digest",
+        WeeklySummary => "weekly_summary",
     }
 }
 
@@ -141,6 +146,9 @@ pub struct Outgoing<E: Email> {
     pub recipient: String,
     pub dedupe_key: String,
     pub run_at: Timestamp,
+    /// What the job is about (`habit:<id>`), when a later change to that
+    /// thing should find and replace it ([`replan_topic`]).
+    pub topic: Option<String>,
 }
 
 impl<E: Email> Outgoing<E> {
@@ -151,12 +159,21 @@ impl<E: Email> Outgoing<E> {
             recipient: recipient.into(),
             dedupe_key: dedupe_key.into(),
             run_at: Timestamp::now(),
+            topic: None,
         }
     }
 
     /// The same email, sent no earlier than `run_at`.
     pub fn at(self, run_at: Timestamp) -> Self {
         Self { run_at, ..self }
+    }
+
+    /// The same email, about `topic`.
+    pub fn about(self, topic: impl Into<String>) -> Self {
+        Self {
+            topic: Some(topic.into()),
+            ..self
+        }
     }
 }
 

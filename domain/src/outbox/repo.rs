@@ -29,8 +29,8 @@ pub fn enqueue<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainRe
         serde_json::to_string(&job.email).map_err(|e| DomainError::Internal(e.to_string()))?;
     let inserted = diesel::sql_query(
         "INSERT INTO outbox (id, dedupe_key, kind, recipient, payload, state, run_at,
-                             attempts, max_attempts, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $8)
+                             attempts, max_attempts, created_at, updated_at, topic)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, 0, $7, $8, $8, $9)
          ON CONFLICT (dedupe_key) WHERE superseded_at IS NULL DO NOTHING",
     )
     .bind::<crate::db::sql::Id, _>(JobId::new())
@@ -41,8 +41,91 @@ pub fn enqueue<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainRe
     .bind::<Instant, _>(job.run_at)
     .bind::<Integer, _>(DEFAULT_MAX_ATTEMPTS)
     .bind::<Instant, _>(now)
+    .bind::<diesel::sql_types::Nullable<Text>, _>(job.topic.as_deref())
     .execute(conn)?;
     Ok(inserted == 1)
+}
+
+#[derive(QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = Text)]
+    dedupe_key: String,
+    #[diesel(sql_type = Instant)]
+    run_at: Timestamp,
+}
+
+/// Makes the jobs waiting in `topic` exactly `wanted`: a waiting job with
+/// the same key and time stays as it is, one with the same key and another
+/// time is replaced, one no longer wanted is cancelled, and a new one is
+/// queued unless its key is held (it was sent already: at most one email per
+/// key). Returns how many of `wanted` are waiting afterwards; each one whose
+/// key was held is reported in `held` so the caller can plan the next.
+pub fn replan_topic<E: Email + Clone>(
+    conn: &mut DbConnection,
+    topic: &str,
+    wanted: &[Outgoing<E>],
+) -> DomainResult<Replanned> {
+    let waiting: Vec<Waiting> = diesel::sql_query(
+        "SELECT dedupe_key, run_at FROM outbox
+          WHERE topic = $1 AND state = 'queued' AND superseded_at IS NULL",
+    )
+    .bind::<Text, _>(topic)
+    .load(conn)?;
+    let mut result = Replanned::default();
+    for job in &waiting {
+        let keep = wanted
+            .iter()
+            .any(|w| w.dedupe_key == job.dedupe_key && w.run_at == job.run_at);
+        if !keep {
+            result.cancelled += cancel(conn, &job.dedupe_key)?;
+        }
+    }
+    for job in wanted {
+        let kept = waiting
+            .iter()
+            .any(|w| w.dedupe_key == job.dedupe_key && w.run_at == job.run_at);
+        if kept {
+            result.waiting += 1;
+        } else if enqueue(conn, &job.clone().about(topic))? {
+            result.waiting += 1;
+            result.queued += 1;
+        } else {
+            result.held.push(job.dedupe_key.clone());
+        }
+    }
+    Ok(result)
+}
+
+/// What [`replan_topic`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Replanned {
+    pub waiting: usize,
+    pub queued: usize,
+    pub cancelled: usize,
+    /// Keys already used by a job sent (or being sent).
+    pub held: Vec<String>,
+}
+
+/// The keys of `topic` already used by a job sent, being sent, skipped or
+/// dead (due from `since` on): a plan does not offer them again.
+pub fn used_keys(
+    conn: &mut DbConnection,
+    topic: &str,
+    since: Timestamp,
+) -> DomainResult<std::collections::HashSet<String>> {
+    #[derive(QueryableByName)]
+    struct Key {
+        #[diesel(sql_type = Text)]
+        dedupe_key: String,
+    }
+    let keys: Vec<Key> = diesel::sql_query(
+        "SELECT dedupe_key FROM outbox
+          WHERE topic = $1 AND state <> 'queued' AND superseded_at IS NULL AND run_at >= $2",
+    )
+    .bind::<Text, _>(topic)
+    .bind::<Instant, _>(since)
+    .load(conn)?;
+    Ok(keys.into_iter().map(|k| k.dedupe_key).collect())
 }
 
 /// Cancels the job with `dedupe_key`, if one is waiting: it will not be sent,
@@ -114,8 +197,8 @@ pub fn claim(
     owner: &str,
     lease: Duration,
     limit: i64,
+    now: Timestamp,
 ) -> DomainResult<Vec<Job>> {
-    let now = Timestamp::now();
     let lease_until = now + lease;
     let jobs = match conn {
         DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES)

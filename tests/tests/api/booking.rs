@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 use icalendar::Component;
 
+use between_tests::booking::{every_day, offering};
 use between_tests::cast::{Cast, Expect};
 use between_tests::{assert_problem, spawn_app_at, Person, TestApp};
 use reqwest::Method;
@@ -21,42 +22,6 @@ async fn ok(response: reqwest::Response) -> Value {
 async fn put(app: &TestApp, person: &Person, path: &str, body: Value) -> reqwest::Response {
     app.send(Method::PUT, path, Some(&person.access), Some(&body))
         .await
-}
-
-fn every_day(start: &str, end: &str) -> Value {
-    let day = json!([{"start": start, "end": end}]);
-    json!({"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day})
-}
-
-/// A therapist in `zone` who offers consultations every day in `start..end`.
-async fn offering(
-    app: &TestApp,
-    email: &str,
-    slug: &str,
-    zone: &str,
-    start: &str,
-    end: &str,
-) -> Person {
-    let therapist = app.therapist(email).await;
-    let zoned = app
-        .send(
-            Method::PATCH,
-            "/api/v1/me",
-            Some(&therapist.access),
-            Some(&json!({"time_zone": zone})),
-        )
-        .await;
-    assert_eq!(zoned.status(), 200);
-    ok(put(
-        app,
-        &therapist,
-        "/api/v1/me/booking-profile",
-        json!({"slug": slug, "bio": "Free 15-minute calls.", "offers_consultations": true,
-            "settings": {"horizon_days": 365}, "weekly": every_day(start, end)}),
-    )
-    .await)
-    .await;
-    therapist
 }
 
 async fn slots(app: &TestApp, slug: &str, date: &str, zone: &str) -> Vec<(String, Vec<String>)> {

@@ -237,6 +237,7 @@ async fn a_job_claimed_by_a_worker_that_died_is_delivered_after_its_lease() {
             "worker-that-dies",
             chrono::Duration::milliseconds(400),
             10,
+            domain::Timestamp::now(),
         )
         .unwrap();
         assert_eq!(claimed.len(), 1);
@@ -272,14 +273,19 @@ fn claimed_but_unstarted_jobs_can_be_given_back_without_losing_an_attempt() {
         "stopping-worker",
         chrono::Duration::minutes(5),
         10,
+        domain::Timestamp::now(),
     )
     .unwrap();
     assert_eq!(claimed.len(), 3);
-    assert!(
-        outbox::claim(&mut conn, "other", chrono::Duration::minutes(5), 10)
-            .unwrap()
-            .is_empty()
-    );
+    assert!(outbox::claim(
+        &mut conn,
+        "other",
+        chrono::Duration::minutes(5),
+        10,
+        domain::Timestamp::now()
+    )
+    .unwrap()
+    .is_empty());
     let ids: Vec<_> = claimed.iter().map(|j| j.id).collect();
     assert_eq!(
         outbox::release(&mut conn, "someone-else", &ids).unwrap(),
@@ -290,7 +296,14 @@ fn claimed_but_unstarted_jobs_can_be_given_back_without_losing_an_attempt() {
         outbox::release(&mut conn, "stopping-worker", &ids).unwrap(),
         3
     );
-    let again = outbox::claim(&mut conn, "other", chrono::Duration::minutes(5), 10).unwrap();
+    let again = outbox::claim(
+        &mut conn,
+        "other",
+        chrono::Duration::minutes(5),
+        10,
+        domain::Timestamp::now(),
+    )
+    .unwrap();
     assert_eq!(again.len(), 3);
     assert!(again.iter().all(|j| j.attempts == 1));
 }
@@ -345,6 +358,7 @@ async fn the_memory_transport_keeps_messages_for_unit_tests() {
         domain::ids::JobId::new(),
         "m@example.org",
         rendered,
+        None,
         None,
     )
     .unwrap();

@@ -15,3 +15,4 @@ mod health;
 mod jobs;
 mod journal;
 mod openapi;
+mod reminders;

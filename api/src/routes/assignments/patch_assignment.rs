@@ -79,6 +79,7 @@ pub async fn patch_assignment(
         .tx(&state, move |conn, me| {
             let access = assignments::access_to(conn, me, id)?;
             let changed = assignments::update(conn, &access, id, changes, now)?;
+            domain::reminders::replan(conn, domain::reminders::Target::Exercise(id), now)?;
             let tallies = Tallies::around(conn, std::slice::from_ref(&changed), now)?;
             Ok(AssignmentView::new(
                 changed,

@@ -82,6 +82,7 @@ pub async fn post_assignment(
         move |conn, me| {
             let access = care::open(conn, me, client)?;
             let created = assignments::create(conn, &access, new, now)?;
+            domain::reminders::replan(conn, domain::reminders::Target::Exercise(created.id), now)?;
             let tallies = Tallies::around(conn, std::slice::from_ref(&created), now)?;
             Ok(AssignmentView::new(
                 created,

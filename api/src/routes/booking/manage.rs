@@ -77,6 +77,7 @@ pub async fn post_managed_cancel(
         .tx(move |conn| {
             let c = consultations::by_manage_token(conn, &token, now)?;
             let cancelled = consultations::cancel(conn, &c, By::Booker, None, &sender, now)?;
+            super::replan_reminders(conn, c.id, now)?;
             ManageView::new(conn, cancelled)
         })
         .await?;
@@ -126,6 +127,7 @@ pub async fn post_managed_reschedule(
         .tx(move |conn| {
             let c = consultations::by_manage_token(conn, &token, now)?;
             let moved = consultations::reschedule(conn, &c, start, By::Booker, &sender, now)?;
+            super::replan_reminders(conn, c.id, now)?;
             ManageView::new(conn, moved)
         })
         .await?;

@@ -226,3 +226,17 @@ impl From<Consultation> for ConsultationView {
         }
     }
 }
+
+/// A booking confirmed, moved or cancelled re-plans its reminders in the
+/// same transaction: a moved one gets new ones, a cancelled one none.
+fn replan_reminders(
+    conn: &mut domain::db::DbConnection,
+    id: domain::ids::RowId,
+    now: domain::Timestamp,
+) -> Result<(), crate::error::ApiError> {
+    Ok(domain::reminders::replan(
+        conn,
+        domain::reminders::Target::Consultation(id),
+        now,
+    )?)
+}

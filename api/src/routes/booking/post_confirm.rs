@@ -44,7 +44,11 @@ pub async fn post_confirm(
     let sender = state.config.mail_from.clone();
     let now = state.config.clock.now();
     let confirmed = state
-        .tx(move |conn| Ok(consultations::confirm(conn, &token, &sender, now)?))
+        .tx(move |conn| {
+            let confirmed = consultations::confirm(conn, &token, &sender, now)?;
+            super::replan_reminders(conn, confirmed.id, now)?;
+            Ok(confirmed)
+        })
         .await?;
     Ok(web::Json(HeldView::new(confirmed)))
 }

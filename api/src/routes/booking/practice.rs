@@ -121,14 +121,10 @@ pub async fn post_cancel(
     let cancelled = auth
         .tx(&state, move |conn, me| {
             let c = consultations::own(conn, me, id)?;
-            Ok(consultations::cancel(
-                conn,
-                &c,
-                By::Therapist,
-                message.as_deref(),
-                &sender,
-                now,
-            )?)
+            let cancelled =
+                consultations::cancel(conn, &c, By::Therapist, message.as_deref(), &sender, now)?;
+            super::replan_reminders(conn, c.id, now)?;
+            Ok(cancelled)
         })
         .await?;
     Ok(web::Json(cancelled.into()))

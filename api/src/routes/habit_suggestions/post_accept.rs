@@ -44,6 +44,7 @@ pub async fn post_accept(
     let view = auth
         .tx(&state, move |conn, me| {
             let (suggestion, habit) = suggestions::accept(conn, me, id, now)?;
+            domain::reminders::replan(conn, domain::reminders::Target::Habit(habit.id), now)?;
             let habit = crate::routes::habits::own_view(conn, me, habit, now)?;
             Ok(AcceptedView {
                 suggestion: suggestion.into(),

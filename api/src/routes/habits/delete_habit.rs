@@ -28,7 +28,16 @@ pub async fn delete_habit(
     id: web::Path<HabitId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    auth.tx(&state, move |conn, me| Ok(store::delete(conn, me, id)?))
-        .await?;
+    let now = state.config.clock.now();
+    auth.tx(&state, move |conn, me| {
+        store::delete(conn, me, id)?;
+        // Its waiting reminders go with it.
+        Ok(domain::reminders::replan(
+            conn,
+            domain::reminders::Target::Habit(id),
+            now,
+        )?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -95,6 +95,7 @@ pub async fn patch_habit(
     let view = auth
         .tx(&state, move |conn, me| {
             let habit = store::update(conn, me, id, changes, now)?;
+            domain::reminders::replan(conn, domain::reminders::Target::Habit(id), now)?;
             super::own_view(conn, me, habit, now)
         })
         .await?;

@@ -48,6 +48,7 @@ pub async fn post_habit(
         Some("/api/v1/habits"),
         move |conn, me| {
             let habit = store::create(conn, me, &definition, now)?;
+            domain::reminders::replan(conn, domain::reminders::Target::Habit(habit.id), now)?;
             super::own_view(conn, me, habit, now)
         },
     )

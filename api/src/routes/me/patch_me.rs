@@ -73,15 +73,16 @@ pub async fn patch_me(
             "must be from 00:00 to 06:00",
         )]));
     }
+    let moves_reminders = zone.is_some() || day_start.is_some();
+    let now = state.config.clock.now();
     let user = auth
         .tx(&state, move |conn, me| {
-            Ok(users::update_profile(
-                conn,
-                me.id(),
-                name.as_ref(),
-                zone,
-                day_start,
-            )?)
+            let user = users::update_profile(conn, me.id(), name.as_ref(), zone, day_start)?;
+            if moves_reminders {
+                // Reminders not yet sent follow the new zone.
+                domain::reminders::replan_person(conn, me.id(), now)?;
+            }
+            Ok(user)
         })
         .await?;
     Ok(web::Json(user.into()))
