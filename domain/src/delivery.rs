@@ -4,6 +4,8 @@
 //! This module sits above the features (it names every email kind); the
 //! outbox below them only stores and leases rows.
 
+use diesel::Connection;
+
 use crate::accounts::emails::{
     AccountExistsMessage, InvitationMessage, PasswordResetRequest, VerifyEmailMessage,
 };
@@ -65,13 +67,30 @@ pub fn prepare(
     }
 }
 
-/// After a job finished (sent, skipped or dead): a reminder plans its
-/// target's next one.
-pub fn after(conn: &mut DbConnection, job: &Job, now: Timestamp) -> DomainResult<()> {
-    match Target::of_key(&job.dedupe_key) {
-        Some(target) => conn.write_transaction(|conn| reminders::replan(conn, target, now)),
-        None => Ok(()),
-    }
+/// Records how a job ended and, once it is over (sent, skipped or dead), lets
+/// a reminder plan its target's next one, in one transaction. Planning runs
+/// under a savepoint: if it fails, the outcome stands (the hourly
+/// reconciliation plans what is missing) and the error is returned beside
+/// it. Returns `false` when `owner` no longer held the job.
+pub fn finish(
+    conn: &mut DbConnection,
+    job: &Job,
+    owner: &str,
+    outcome: &outbox::Outcome,
+    retry: (chrono::Duration, chrono::Duration),
+    now: Timestamp,
+) -> DomainResult<(bool, Option<crate::DomainError>)> {
+    let over = !matches!(outcome, outbox::Outcome::Transient(_));
+    conn.write_transaction(|conn| {
+        let held = outbox::finish(conn, job.id, owner, outcome, retry.0, retry.1)?;
+        let planned = match Target::of_key(&job.dedupe_key) {
+            Some(target) if held && over => conn
+                .transaction(|conn| reminders::replan(conn, target, now))
+                .err(),
+            _ => None,
+        };
+        Ok((held, planned))
+    })
 }
 
 fn reminder<E: Reminder>(

@@ -238,25 +238,18 @@ impl Worker {
             }
         }
         let owner = self.id.clone();
-        let (base, cap) = (self.options.retry_base, self.options.retry_cap);
+        let retry = (self.options.retry_base, self.options.retry_cap);
+        let now = self.options.clock.now();
         let id = job.id;
-        let transient = matches!(outcome, Outcome::Transient(_));
         let recorded = self
-            .with_db(move |conn| outbox::finish(conn, id, &owner, &outcome, base, cap))
+            .with_db(move |conn| delivery::finish(conn, &job, &owner, &outcome, retry, now))
             .await;
         match recorded {
-            Ok(true) if transient => {}
-            Ok(true) => {
-                // A reminder that went out (or will not) plans its next.
-                let now = self.options.clock.now();
-                if let Err(e) = self
-                    .with_db(move |conn| delivery::after(conn, &job, now))
-                    .await
-                {
-                    tracing::warn!(job = %id, error = %e, "cannot plan the next reminder; reconciliation will");
-                }
+            Ok((true, None)) => {}
+            Ok((true, Some(e))) => {
+                tracing::warn!(job = %id, error = %e, "cannot plan the next reminder; reconciliation will")
             }
-            Ok(false) => {
+            Ok((false, _)) => {
                 tracing::warn!(job = %id, "lease lost before the outcome was recorded")
             }
             Err(e) => {

@@ -26,6 +26,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::{Nullable, Text};
+    use crate::db::sql::{Id, Instant};
+
+    /// The columns of `outbox` that reminders read by topic (the table has
+    /// more columns than one diesel table may name; `topic` is only here).
+    #[sql_name = "outbox"]
+    outbox_topics (id) {
+        id -> Id,
+        dedupe_key -> Text,
+        state -> Text,
+        run_at -> Instant,
+        superseded_at -> Nullable<Instant>,
+        topic -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     use diesel::sql_types::{Integer, Nullable, Text};
     use crate::db::sql::{Id, Instant};
 

@@ -241,6 +241,17 @@ pub(crate) fn find(conn: &mut DbConnection, client: UserId, id: HabitId) -> Doma
         .try_into()
 }
 
+/// Habits by id alone, whoever's: for the reminders that speak for them
+/// (never shown to anyone through this).
+pub(crate) fn by_ids(conn: &mut DbConnection, ids: &[HabitId]) -> DomainResult<Vec<Habit>> {
+    habits_of(
+        habits::table
+            .filter(habits::id.eq_any(ids))
+            .select(Row::as_select())
+            .load(conn)?,
+    )
+}
+
 /// The client's habits among `ids`, oldest first.
 pub(crate) fn find_many(
     conn: &mut DbConnection,

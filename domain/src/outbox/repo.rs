@@ -46,44 +46,64 @@ pub fn enqueue<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainRe
     Ok(inserted == 1)
 }
 
-#[derive(QueryableByName)]
-struct Waiting {
-    #[diesel(sql_type = Text)]
-    dedupe_key: String,
-    #[diesel(sql_type = Instant)]
-    run_at: Timestamp,
+/// What a topic holds now: the jobs waiting in it, and the keys used by a
+/// job sent, being sent, skipped or dead (due from `since` on), which a
+/// plan does not offer again.
+#[derive(Debug, Default, Clone)]
+pub struct TopicState {
+    pub waiting: Vec<(String, Timestamp)>,
+    pub used: std::collections::HashSet<String>,
 }
 
-/// Makes the jobs waiting in `topic` exactly `wanted`: a waiting job with
-/// the same key and time stays as it is, one with the same key and another
-/// time is replaced, one no longer wanted is cancelled, and a new one is
-/// queued unless its key is held (it was sent already: at most one email per
-/// key). Returns how many of `wanted` are waiting afterwards; each one whose
-/// key was held is reported in `held` so the caller can plan the next.
+/// Reads `topic`'s [`TopicState`] in one query.
+pub fn topic_state(
+    conn: &mut DbConnection,
+    topic: &str,
+    since: Timestamp,
+) -> DomainResult<TopicState> {
+    use crate::db::schema::outbox_topics as t;
+    let rows: Vec<(String, Timestamp, JobState)> = t::table
+        .filter(t::topic.eq(topic))
+        .filter(t::superseded_at.is_null())
+        .filter(t::state.eq(JobState::Queued).or(t::run_at.ge(since)))
+        .select((t::dedupe_key, t::run_at, t::state))
+        .load(conn)?;
+    let mut state = TopicState::default();
+    for (key, run_at, job_state) in rows {
+        if job_state == JobState::Queued {
+            state.waiting.push((key, run_at));
+        } else {
+            state.used.insert(key);
+        }
+    }
+    Ok(state)
+}
+
+/// Makes the jobs waiting in `topic` (as `state` read them) exactly
+/// `wanted`: a waiting job with the same key and time stays as it is, one
+/// with the same key and another time is replaced, one no longer wanted is
+/// cancelled, and a new one is queued unless its key is held (sent already,
+/// or planned by another instance meanwhile: at most one email per key).
 pub fn replan_topic<E: Email + Clone>(
     conn: &mut DbConnection,
     topic: &str,
+    state: &TopicState,
     wanted: &[Outgoing<E>],
 ) -> DomainResult<Replanned> {
-    let waiting: Vec<Waiting> = diesel::sql_query(
-        "SELECT dedupe_key, run_at FROM outbox
-          WHERE topic = $1 AND state = 'queued' AND superseded_at IS NULL",
-    )
-    .bind::<Text, _>(topic)
-    .load(conn)?;
+    let waiting = &state.waiting;
     let mut result = Replanned::default();
-    for job in &waiting {
+    for (key, run_at) in waiting {
         let keep = wanted
             .iter()
-            .any(|w| w.dedupe_key == job.dedupe_key && w.run_at == job.run_at);
+            .any(|w| w.dedupe_key == *key && w.run_at == *run_at);
         if !keep {
-            result.cancelled += cancel(conn, &job.dedupe_key)?;
+            result.cancelled += cancel(conn, key)?;
         }
     }
     for job in wanted {
         let kept = waiting
             .iter()
-            .any(|w| w.dedupe_key == job.dedupe_key && w.run_at == job.run_at);
+            .any(|(key, run_at)| job.dedupe_key == *key && job.run_at == *run_at);
         if kept {
             result.waiting += 1;
         } else if enqueue(conn, &job.clone().about(topic))? {
@@ -104,28 +124,6 @@ pub struct Replanned {
     pub cancelled: usize,
     /// Keys already used by a job sent (or being sent).
     pub held: Vec<String>,
-}
-
-/// The keys of `topic` already used by a job sent, being sent, skipped or
-/// dead (due from `since` on): a plan does not offer them again.
-pub fn used_keys(
-    conn: &mut DbConnection,
-    topic: &str,
-    since: Timestamp,
-) -> DomainResult<std::collections::HashSet<String>> {
-    #[derive(QueryableByName)]
-    struct Key {
-        #[diesel(sql_type = Text)]
-        dedupe_key: String,
-    }
-    let keys: Vec<Key> = diesel::sql_query(
-        "SELECT dedupe_key FROM outbox
-          WHERE topic = $1 AND state <> 'queued' AND superseded_at IS NULL AND run_at >= $2",
-    )
-    .bind::<Text, _>(topic)
-    .bind::<Instant, _>(since)
-    .load(conn)?;
-    Ok(keys.into_iter().map(|k| k.dedupe_key).collect())
 }
 
 /// Cancels the job with `dedupe_key`, if one is waiting: it will not be sent,
@@ -164,34 +162,37 @@ pub fn replace<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainRe
     Ok(())
 }
 
-const CLAIM_POSTGRES: &str = "
+/// Claims jobs whose worker died (lease run out), then due ones. Each
+/// statement walks one partial index in order and stops at its limit
+/// (an `OR` of the two would sort every due row on each claim: with 20,000
+/// reminders due at once, each claim sorted them all).
+const CLAIM_EXPIRED: &str = "
     UPDATE outbox
        SET state = 'running', lease_owner = $1, lease_until = $2,
            attempts = attempts + 1, updated_at = $3
      WHERE id IN (
            SELECT id FROM outbox
-            WHERE (state = 'queued' AND run_at <= $3)
-               OR (state = 'running' AND lease_until < $3)
-            ORDER BY run_at
-            LIMIT $4
-            FOR UPDATE SKIP LOCKED)
+            WHERE state = 'running' AND lease_until < $3
+            ORDER BY lease_until
+            LIMIT $4{lock})
     RETURNING *";
 
-const CLAIM_SQLITE: &str = "
+const CLAIM_DUE: &str = "
     UPDATE outbox
        SET state = 'running', lease_owner = $1, lease_until = $2,
            attempts = attempts + 1, updated_at = $3
      WHERE id IN (
            SELECT id FROM outbox
-            WHERE (state = 'queued' AND run_at <= $3)
-               OR (state = 'running' AND lease_until < $3)
+            WHERE state = 'queued' AND run_at <= $3
             ORDER BY run_at
-            LIMIT $4)
+            LIMIT $4{lock})
     RETURNING *";
 
 /// Claims up to `limit` due jobs for `owner` until `now + lease`. Jobs whose
-/// lease ran out (their worker died) are due again. Each claim counts as an
-/// attempt, so a message that crashes its worker cannot loop forever.
+/// lease ran out (their worker died) are due again, first. Each claim
+/// counts as an attempt, so a message that crashes its worker cannot loop
+/// forever. PostgreSQL skips rows other workers are claiming (`FOR UPDATE
+/// SKIP LOCKED`); SQLite claims inside an immediate transaction.
 pub fn claim(
     conn: &mut DbConnection,
     owner: &str,
@@ -200,21 +201,35 @@ pub fn claim(
     now: Timestamp,
 ) -> DomainResult<Vec<Job>> {
     let lease_until = now + lease;
-    let jobs = match conn {
-        DbConnection::Postgresql(c) => diesel::sql_query(CLAIM_POSTGRES)
-            .bind::<Text, _>(owner)
-            .bind::<Instant, _>(lease_until)
-            .bind::<Instant, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load::<Job>(c)?,
-        DbConnection::Sqlite(c) => c.immediate_transaction(|c| {
-            diesel::sql_query(CLAIM_SQLITE)
-                .bind::<Text, _>(owner)
-                .bind::<Instant, _>(lease_until)
-                .bind::<Instant, _>(now)
-                .bind::<BigInt, _>(limit)
-                .load::<Job>(c)
-        })?,
+    let lock = match conn.backend() {
+        crate::db::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        crate::db::Backend::Sqlite => "",
+    };
+    let statements = [
+        CLAIM_EXPIRED.replace("{lock}", lock),
+        CLAIM_DUE.replace("{lock}", lock),
+    ];
+    let run = |conn: &mut DbConnection| -> Result<Vec<Job>, diesel::result::Error> {
+        let mut jobs: Vec<Job> = Vec::new();
+        for sql in &statements {
+            let left = limit - jobs.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            jobs.extend(
+                diesel::sql_query(sql.as_str())
+                    .bind::<Text, _>(owner)
+                    .bind::<Instant, _>(lease_until)
+                    .bind::<Instant, _>(now)
+                    .bind::<BigInt, _>(left)
+                    .load::<Job>(conn)?,
+            );
+        }
+        Ok(jobs)
+    };
+    let jobs = match conn.backend() {
+        crate::db::Backend::Postgres => run(conn)?,
+        crate::db::Backend::Sqlite => conn.write_transaction(run)?,
     };
     Ok(jobs)
 }

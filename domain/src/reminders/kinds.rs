@@ -27,7 +27,7 @@ use crate::exercises::assignments::{self as exercise_assignments, AssignmentStat
 use crate::exercises::schedule::Schedule;
 use crate::habits::store as habit_store;
 use crate::ids::{AssignmentId, HabitId, RowId, UserId};
-use crate::outbox::{self, Email, EmailKind, Outgoing, Ready};
+use crate::outbox::{self, Email, EmailKind, Outgoing, Ready, TopicState};
 use crate::time::{local_date, local_instant, start_of_day, TimeOfDay, Timestamp};
 
 /// A reminder kind: an email whose recipient can turn it off in one click.
@@ -47,8 +47,9 @@ const STALE_AFTER_HOURS: i64 = 20;
 /// starts at yesterday's occurrence, delayed at most into today).
 const USED_LOOKBACK_DAYS: i64 = 3;
 
-fn used(conn: &mut DbConnection, topic: &str, now: Timestamp) -> DomainResult<HashSet<String>> {
-    outbox::used_keys(conn, topic, now - Duration::days(USED_LOOKBACK_DAYS))
+/// What the topic holds now: its waiting jobs and recently used keys.
+fn topic_state(conn: &mut DbConnection, topic: &str, now: Timestamp) -> DomainResult<TopicState> {
+    outbox::topic_state(conn, topic, now - Duration::days(USED_LOOKBACK_DAYS))
 }
 
 fn value<T: Serialize>(data: &T) -> DomainResult<serde_json::Value> {
@@ -72,10 +73,11 @@ fn quiet(person: &Person) -> Option<&QuietHours> {
 /// Replaces the topic's waiting jobs with `wanted`.
 fn settle<E: Email + Clone>(
     conn: &mut DbConnection,
-    target: Target,
+    topic: &str,
+    state: &TopicState,
     wanted: &[Outgoing<E>],
 ) -> DomainResult<()> {
-    outbox::replan_topic(conn, &target.topic(), wanted)?;
+    outbox::replan_topic(conn, topic, state, wanted)?;
     Ok(())
 }
 
@@ -109,64 +111,80 @@ impl HabitReminder {
 }
 
 pub(super) fn plan_habit(conn: &mut DbConnection, id: HabitId, now: Timestamp) -> DomainResult<()> {
-    let target = Target::Habit(id);
-    let next = next_habit(conn, id, now, &target.topic())?;
-    settle(conn, target, next.as_slice())
+    let topic = Target::Habit(id).topic();
+    let state = topic_state(conn, &topic, now)?;
+    let next = match habit_store::by_ids(conn, &[id])?.pop() {
+        Some(habit) => match person(conn, habit.client_id)? {
+            Some(person) => next_habit(&habit, &person, now, &topic, &state.used),
+            None => None,
+        },
+        None => None,
+    };
+    settle(conn, &topic, &state, next.as_slice())
 }
 
-fn next_habit(
+/// Plans habits that have nothing waiting, in bulk: two queries for all of
+/// them, then one insert each. A habit whose next key turns out used (sent
+/// already) is planned one by one instead.
+pub(super) fn plan_new_habits(
     conn: &mut DbConnection,
-    id: HabitId,
+    ids: &[HabitId],
+    now: Timestamp,
+) -> DomainResult<()> {
+    let habits = habit_store::by_ids(conn, ids)?;
+    let clients: Vec<UserId> = habits.iter().map(|h| h.client_id).collect();
+    let people = preferences::people(conn, &clients)?;
+    let nothing_used = HashSet::new();
+    for habit in &habits {
+        let topic = Target::Habit(habit.id).topic();
+        let next = people
+            .get(&habit.client_id)
+            .and_then(|person| next_habit(habit, person, now, &topic, &nothing_used));
+        if let Some(job) = next {
+            if !outbox::enqueue(conn, &job.about(topic))? {
+                plan_habit(conn, habit.id, now)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A habit's next nudge after `now` whose key is not used yet.
+fn next_habit(
+    habit: &habit_store::Habit,
+    person: &Person,
     now: Timestamp,
     topic: &str,
-) -> DomainResult<Option<Outgoing<HabitReminder>>> {
-    let Some(client) = habits::table
-        .find(id)
-        .select(habits::client_id)
-        .first::<UserId>(conn)
-        .optional()?
-    else {
-        return Ok(None);
-    };
-    let habit = habit_store::find(conn, client, id)?;
-    let Some(time) = habit.definition.reminder_time else {
-        return Ok(None);
-    };
-    let Some(person) = person(conn, client)? else {
-        return Ok(None);
-    };
+    used: &HashSet<String>,
+) -> Option<Outgoing<HabitReminder>> {
+    let time = habit.definition.reminder_time?;
     if habit.archived_at.is_some() || !person.wants(NotificationKind::HabitReminders) {
-        return Ok(None);
+        return None;
     }
-    let used = used(conn, topic, now)?;
     let today = local_date(now, person.zone);
-    for offset in -1..=14 {
+    (-1..=14).find_map(|offset| {
         let on = today + Duration::days(offset);
         // Never for a day before the habit existed.
         if on < habit.created_on || !habit.definition.frequency.is_due(on) {
-            continue;
+            return None;
         }
-        let due_at = HabitReminder::due(on, time, &person);
-        let run_at = shift(quiet(&person), due_at, person.zone, false);
+        let due_at = HabitReminder::due(on, time, person);
+        let run_at = shift(quiet(person), due_at, person.zone, false);
         let key = format!("{topic}/{on}");
-        if run_at <= now || used.contains(&key) {
-            continue;
-        }
-        return Ok(Some(
+        (run_at > now && !used.contains(&key)).then(|| {
             Outgoing::now(
                 &person.email,
                 key,
                 HabitReminder {
-                    habit_id: id,
-                    client_id: client,
+                    habit_id: habit.id,
+                    client_id: habit.client_id,
                     on,
                     due_at,
                 },
             )
-            .at(run_at),
-        ));
-    }
-    Ok(None)
+            .at(run_at)
+        })
+    })
 }
 
 impl Email for HabitReminder {
@@ -260,9 +278,10 @@ pub(super) fn plan_exercise(
     id: AssignmentId,
     now: Timestamp,
 ) -> DomainResult<()> {
-    let target = Target::Exercise(id);
-    let wanted = next_exercise(conn, id, now, &target.topic())?;
-    settle(conn, target, &wanted)
+    let topic = Target::Exercise(id).topic();
+    let state = topic_state(conn, &topic, now)?;
+    let wanted = next_exercise(conn, id, now, &topic, &state.used)?;
+    settle(conn, &topic, &state, &wanted)
 }
 
 fn next_exercise(
@@ -270,6 +289,7 @@ fn next_exercise(
     id: AssignmentId,
     now: Timestamp,
     topic: &str,
+    used: &HashSet<String>,
 ) -> DomainResult<Vec<Outgoing<ExerciseReminder>>> {
     let assignment = match exercise_assignments::by_id(conn, id) {
         Err(DomainError::NotFound) => return Ok(Vec::new()),
@@ -284,7 +304,6 @@ fn next_exercise(
     if !person.wants(NotificationKind::ExerciseReminders) {
         return Ok(Vec::new());
     }
-    let used = used(conn, topic, now)?;
     let today = assignment.today(now);
     let occurrences = assignment.plan(today - Duration::days(1), today + Duration::days(62));
     let once = matches!(assignment.schedule, Schedule::Once { .. });
@@ -411,9 +430,10 @@ pub(super) fn plan_consultation(
     id: RowId,
     now: Timestamp,
 ) -> DomainResult<()> {
-    let target = Target::Consultation(id);
-    let wanted = consultation_reminders(conn, id, now, &target.topic())?;
-    settle(conn, target, &wanted)
+    let topic = Target::Consultation(id).topic();
+    let state = topic_state(conn, &topic, now)?;
+    let wanted = consultation_reminders(conn, id, now, &topic, &state.used)?;
+    settle(conn, &topic, &state, &wanted)
 }
 
 fn consultation_reminders(
@@ -421,6 +441,7 @@ fn consultation_reminders(
     id: RowId,
     now: Timestamp,
     topic: &str,
+    used: &HashSet<String>,
 ) -> DomainResult<Vec<Outgoing<ConsultationReminder>>> {
     let c = match consultations::find(conn, id) {
         Err(DomainError::NotFound) => return Ok(Vec::new()),
@@ -429,7 +450,6 @@ fn consultation_reminders(
     if c.status != ConsultationStatus::Confirmed || c.starts_at <= now {
         return Ok(Vec::new());
     }
-    let used = used(conn, topic, now)?;
     let mut wanted = Vec::new();
     let mut add = |to: &str, to_therapist: bool, minutes: i64, zone: Tz, q: Option<&QuietHours>| {
         let due_at = c.starts_at - Duration::minutes(minutes);
@@ -578,28 +598,25 @@ fn next_daily<E: Email>(
 }
 
 pub(super) fn plan_digest(conn: &mut DbConnection, id: UserId, now: Timestamp) -> DomainResult<()> {
-    let target = Target::Digest(id);
-    let topic = target.topic();
+    let topic = Target::Digest(id).topic();
+    let state = topic_state(conn, &topic, now)?;
     let next = match person(conn, id)? {
-        Some(p) if p.wants(NotificationKind::TherapistDigest) => {
-            let used = used(conn, &topic, now)?;
-            next_daily(
-                &p,
-                p.prefs.therapist_digest.time,
-                now,
-                &used,
-                &topic,
-                |_| true,
-                |on, due_at| TherapistDigest {
-                    therapist_id: id,
-                    on,
-                    due_at,
-                },
-            )
-        }
+        Some(p) if p.wants(NotificationKind::TherapistDigest) => next_daily(
+            &p,
+            p.prefs.therapist_digest.time,
+            now,
+            &state.used,
+            &topic,
+            |_| true,
+            |on, due_at| TherapistDigest {
+                therapist_id: id,
+                on,
+                due_at,
+            },
+        ),
         _ => None,
     };
-    settle(conn, target, next.as_slice())
+    settle(conn, &topic, &state, next.as_slice())
 }
 
 /// What clients of `therapist` (on a live link) shared or submitted in
@@ -709,28 +726,25 @@ pub struct WeeklySummary {
 }
 
 pub(super) fn plan_weekly(conn: &mut DbConnection, id: UserId, now: Timestamp) -> DomainResult<()> {
-    let target = Target::Weekly(id);
-    let topic = target.topic();
+    let topic = Target::Weekly(id).topic();
+    let state = topic_state(conn, &topic, now)?;
     let next = match person(conn, id)? {
-        Some(p) if p.wants(NotificationKind::WeeklySummary) => {
-            let used = used(conn, &topic, now)?;
-            next_daily(
-                &p,
-                p.prefs.weekly_summary.time,
-                now,
-                &used,
-                &topic,
-                |on| on.weekday() == chrono::Weekday::Sun,
-                |on, due_at| WeeklySummary {
-                    client_id: id,
-                    on,
-                    due_at,
-                },
-            )
-        }
+        Some(p) if p.wants(NotificationKind::WeeklySummary) => next_daily(
+            &p,
+            p.prefs.weekly_summary.time,
+            now,
+            &state.used,
+            &topic,
+            |on| on.weekday() == chrono::Weekday::Sun,
+            |on, due_at| WeeklySummary {
+                client_id: id,
+                on,
+                due_at,
+            },
+        ),
         _ => None,
     };
-    settle(conn, target, next.as_slice())
+    settle(conn, &topic, &state, next.as_slice())
 }
 
 impl Email for WeeklySummary {

@@ -175,18 +175,17 @@ fn orphans(
 /// Plans every target that may want reminders and has none waiting.
 /// Returns how many targets it looked at.
 pub fn reconcile(conn: &mut DbConnection, now: Timestamp) -> DomainResult<usize> {
+    let habits: Vec<HabitId> = orphans(
+        conn,
+        "habit",
+        "habits t",
+        "t.reminder_time IS NOT NULL AND t.archived_at IS NULL",
+        now,
+    )?
+    .into_iter()
+    .map(HabitId)
+    .collect();
     let mut targets: Vec<Target> = Vec::new();
-    targets.extend(
-        orphans(
-            conn,
-            "habit",
-            "habits t",
-            "t.reminder_time IS NOT NULL AND t.archived_at IS NULL",
-            now,
-        )?
-        .into_iter()
-        .map(|id| Target::Habit(HabitId(id))),
-    );
     targets.extend(
         orphans(
             conn,
@@ -231,7 +230,10 @@ pub fn reconcile(conn: &mut DbConnection, now: Timestamp) -> DomainResult<usize>
         .into_iter()
         .map(|id| Target::Weekly(UserId(id))),
     );
-    let count = targets.len();
+    // Habits are the many: planned in bulk, a chunk a transaction.
+    for chunk in habits.chunks(1_000) {
+        conn.write_transaction(|conn| kinds::plan_new_habits(conn, chunk, now))?;
+    }
     for chunk in targets.chunks(500) {
         conn.write_transaction(|conn| {
             for target in chunk {
@@ -240,7 +242,7 @@ pub fn reconcile(conn: &mut DbConnection, now: Timestamp) -> DomainResult<usize>
             Ok::<_, crate::error::DomainError>(())
         })?;
     }
-    Ok(count)
+    Ok(habits.len() + targets.len())
 }
 
 /// Whether the kind a one-click link names is already off for its person.

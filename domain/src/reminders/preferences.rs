@@ -340,40 +340,55 @@ type PersonRow = (
 
 /// The person with their preferences; `None` when there is no such user.
 pub fn person(conn: &mut DbConnection, id: UserId) -> DomainResult<Option<Person>> {
-    let row: Option<PersonRow> = users::table
+    Ok(people(conn, &[id])?.remove(&id))
+}
+
+/// Each of `ids` that exists, with their preferences, in one query.
+pub fn people(
+    conn: &mut DbConnection,
+    ids: &[UserId],
+) -> DomainResult<std::collections::HashMap<UserId, Person>> {
+    let rows: Vec<(UserId, PersonRow)> = users::table
         .left_join(notification_preferences::table)
-        .filter(users::id.eq(id))
+        .filter(users::id.eq_any(ids))
         .select((
-            users::email,
-            users::display_name,
-            users::role,
-            users::time_zone,
-            users::day_starts_at,
-            users::disabled_at,
-            notification_preferences::settings.nullable(),
+            users::id,
+            (
+                users::email,
+                users::display_name,
+                users::role,
+                users::time_zone,
+                users::day_starts_at,
+                users::disabled_at,
+                notification_preferences::settings.nullable(),
+            ),
         ))
-        .first(conn)
-        .optional()?;
-    let Some((email, display_name, role, profile_zone, day_starts_at, disabled_at, stored)) = row
-    else {
-        return Ok(None);
-    };
-    let prefs = match stored {
-        Some(json) => serde_json::from_str(&json)
-            .map_err(|e| DomainError::Internal(format!("preferences of {id}: {e}")))?,
-        None => Preferences::default(),
-    };
-    let zone_name = prefs.time_zone.as_deref().unwrap_or(&profile_zone);
-    Ok(Some(Person {
-        id,
-        email,
-        first_name: first_name(&display_name),
-        role,
-        zone: crate::care::stored_zone(zone_name)?,
-        day_starts_at,
-        active: disabled_at.is_none(),
-        prefs,
-    }))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(id, row)| Ok((id, Person::of(id, row)?)))
+        .collect()
+}
+
+impl Person {
+    fn of(id: UserId, row: PersonRow) -> DomainResult<Self> {
+        let (email, display_name, role, profile_zone, day_starts_at, disabled_at, stored) = row;
+        let prefs = match stored {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| DomainError::Internal(format!("preferences of {id}: {e}")))?,
+            None => Preferences::default(),
+        };
+        let zone_name = prefs.time_zone.as_deref().unwrap_or(&profile_zone);
+        Ok(Self {
+            id,
+            email,
+            first_name: first_name(&display_name),
+            role,
+            zone: crate::care::stored_zone(zone_name)?,
+            day_starts_at,
+            active: disabled_at.is_none(),
+            prefs,
+        })
+    }
 }
 
 /// Stores a person's preferences (replacing what was there).

@@ -377,6 +377,19 @@ async fn a_zone_change_moves_reminders_not_yet_sent_and_preferences_can_set_thei
     )
     .await;
     assert!(queued(&app, "habit_reminder").is_empty());
+    // Deleting drops them too.
+    let gone = habit(&app, &client, "Journal", "10:00").await;
+    assert_eq!(queued(&app, "habit_reminder"), [at("2027-01-05T10:00:00Z")]);
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/habits/{gone}"),
+            Some(&client.access),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status(), 204);
+    assert!(queued(&app, "habit_reminder").is_empty());
     let sent = drain_until(&app, "2027-01-08T00:00:00Z").await;
     assert!(reminders_to(&sent, "zone.c@example.org", "Reminder from").is_empty());
 }
@@ -490,7 +503,7 @@ async fn a_moved_booking_is_reminded_for_its_new_time_only_and_a_cancelled_one_n
         .await;
         assert_eq!(view["start"], "2027-02-11T13:00:00-05:00");
     }
-    sent.extend(drain_until(&app, "2027-02-12T12:00:00Z").await);
+    sent.extend(drain_until(&app, "2027-02-12T19:00:00Z").await);
     let mover: Vec<&Sent> = reminders_to(&sent, "mover@example.org", "Reminder from");
     let times: Vec<Timestamp> = mover.iter().map(|s| s.at).collect();
     // 24 hours and 1 hour before the new time; never 24 hours before the old.
@@ -629,6 +642,27 @@ async fn an_exercise_is_reminded_on_its_due_days_until_done_paused_or_ended_and_
         &therapist,
         &format!("/api/v1/assignments/{daily}"),
         json!({"status": "paused"}),
+    )
+    .await;
+    assert!(queued(&app, "exercise_reminder").is_empty());
+    // Another, ended before its first day: nothing either.
+    let ended = assign(
+        &app,
+        &therapist,
+        &client,
+        json!({"kind": "daily", "start_on": "2027-01-08"}),
+    )
+    .await;
+    assert_eq!(
+        queued(&app, "exercise_reminder"),
+        [at("2027-01-08T14:00:00Z")]
+    );
+    send(
+        &app,
+        Method::PATCH,
+        &therapist,
+        &format!("/api/v1/assignments/{ended}"),
+        json!({"status": "ended"}),
     )
     .await;
     assert!(queued(&app, "exercise_reminder").is_empty());
