@@ -80,7 +80,9 @@ pub fn finish(
     retry: (chrono::Duration, chrono::Duration),
     now: Timestamp,
 ) -> DomainResult<(bool, Option<crate::DomainError>)> {
-    let over = !matches!(outcome, outbox::Outcome::Transient(_));
+    // A transient failure on the last attempt ends the job dead: over too.
+    let over =
+        !matches!(outcome, outbox::Outcome::Transient(_)) || job.attempts >= job.max_attempts;
     conn.write_transaction(|conn| {
         let held = outbox::finish(conn, job.id, owner, outcome, retry.0, retry.1)?;
         let planned = match Target::of_key(&job.dedupe_key) {

@@ -60,7 +60,11 @@ pub fn compose(
     let mut builder = Message::builder();
     if let Some(url) = unsubscribe {
         if !url.is_ascii() || url.contains(['<', '>', '\r', '\n', ' ']) {
-            return Err(format!("unsubscribe URL unfit for a header: {url:?}"));
+            // Not the URL itself: it carries the token.
+            return Err(
+                "the unsubscribe URL is unfit for a header (PUBLIC_BASE_URL must be plain ASCII)"
+                    .into(),
+            );
         }
         builder = builder
             .raw_header(header::HeaderValue::new(

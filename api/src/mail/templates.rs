@@ -392,15 +392,11 @@ mod tests {
         let reminders = [
             (
                 EmailKind::ConsultationReminder,
-                with(
-                    serde_json::json!({"first_name": "Sam", "to_therapist": false, "when": "tomorrow"}),
-                ),
+                with(serde_json::json!({"first_name": "Sam", "to_therapist": false})),
             ),
             (
                 EmailKind::ConsultationReminder,
-                with(
-                    serde_json::json!({"first_name": "Ada", "to_therapist": true, "when": "soon"}),
-                ),
+                with(serde_json::json!({"first_name": "Ada", "to_therapist": true})),
             ),
             (
                 EmailKind::ExerciseReminder,

@@ -511,11 +511,6 @@ impl Email for ConsultationReminder {
         if c.sequence != self.sequence || c.starts_at != self.starts_at {
             return Ok(Ready::Skip("the consultation was moved"));
         }
-        let when = if self.minutes_before >= 24 * 60 {
-            "tomorrow"
-        } else {
-            "soon"
-        };
         if self.to_therapist {
             let Some(therapist) = person(conn, c.therapist_id)? else {
                 return Ok(Ready::Skip("the therapist's account is gone"));
@@ -529,7 +524,6 @@ impl Email for ConsultationReminder {
             let mut data = value(&consultations::shown(conn, &c, therapist.zone.name())?)?;
             data["first_name"] = therapist.first_name.into();
             data["to_therapist"] = true.into();
-            data["when"] = when.into();
             return Ok(Ready::Send(data));
         }
         if preferences::opted_out(conn, &c.email, NotificationKind::ConsultationReminders)? {
@@ -538,7 +532,6 @@ impl Email for ConsultationReminder {
         let mut data = consultations::with_extra_manage_link(conn, &c, Timestamp::now())?;
         data["first_name"] = preferences::first_name(&c.name).into();
         data["to_therapist"] = false.into();
-        data["when"] = when.into();
         Ok(Ready::Send(data))
     }
 }

@@ -157,13 +157,15 @@ fn orphans(
         Backend::Postgres => "t.id::text",
         Backend::Sqlite => "t.id",
     };
+    // SQLite numbers `$n` parameters in the order they first appear, so
+    // both appear first, in order, whatever `condition` names.
     let sql = format!(
         "SELECT t.id AS id FROM {from}
-          WHERE {condition}
+          WHERE $1 IS NOT NULL AND $2 IS NOT NULL
+            AND {condition}
             AND NOT EXISTS (SELECT 1 FROM outbox o
                              WHERE o.topic = $1 || {id_text}
-                               AND o.state IN ('queued', 'running'))
-            AND $2 = $2"
+                               AND o.state IN ('queued', 'running'))"
     );
     let rows: Vec<Orphan> = diesel::sql_query(sql)
         .bind::<Text, _>(format!("{prefix}:"))

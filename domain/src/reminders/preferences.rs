@@ -67,6 +67,9 @@ pub struct QuietHours {
     pub end: TimeOfDay,
 }
 
+/// The longest quiet hours may last.
+pub const QUIET_HOURS_MAX: i32 = 12;
+
 /// How long before quiet hours begin an appointment reminder that would
 /// fall inside them is sent instead.
 pub const EARLY_MARGIN_MINUTES: i64 = 30;
@@ -127,13 +130,23 @@ impl QuietHours {
         began - Duration::minutes(EARLY_MARGIN_MINUTES)
     }
 
-    /// Checks a pair: start and end must differ.
+    /// Checks a pair: start and end must differ, and quiet hours last at
+    /// most 12 hours (a nudge they hold still goes out the same day or the
+    /// next morning, well before it is too late to be worth sending).
     pub fn check(&self, field: &str) -> Result<(), FieldError> {
         if self.start == self.end {
             return Err(FieldError::new(
                 format!("{field}.end"),
                 "invalid",
                 "must differ from start (to have no quiet hours, send null)",
+            ));
+        }
+        let (start, end) = (minutes_of(self.start), minutes_of(self.end));
+        if (end - start).rem_euclid(24 * 60) > QUIET_HOURS_MAX * 60 {
+            return Err(FieldError::new(
+                format!("{field}.end"),
+                "out_of_range",
+                format!("quiet hours last at most {QUIET_HOURS_MAX} hours"),
             ));
         }
         Ok(())

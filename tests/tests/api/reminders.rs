@@ -908,6 +908,19 @@ async fn preferences_are_per_role_checked_and_private() {
         "validation_failed",
     )
     .await;
+    // Quiet hours of more than 12 hours would hold a nudge past its day.
+    let long = assert_problem(
+        put_prefs(
+            &app,
+            &client,
+            json!({"quiet_hours": {"start": "08:00", "end": "22:00"}}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(long["errors"][0]["code"], "out_of_range");
     let bad_time = put_prefs(
         &app,
         &client,
@@ -1297,4 +1310,72 @@ async fn one_click(
         .send()
         .await
         .unwrap()
+}
+
+#[tokio::test]
+async fn reconciliation_plans_every_target_that_has_nothing_waiting() {
+    let (app, clock) = spawn_app_at("2027-02-01T12:00:00Z").await;
+    let host = offering(
+        &app,
+        "rec.t@example.org",
+        "rec-host",
+        "UTC",
+        "09:00",
+        "20:00",
+    )
+    .await;
+    confirmed(&app, "rec-host", "2027-02-10T18:00:00Z", "rec@example.org").await;
+    let client = app.client_of(&host, "rec.c@example.org").await;
+    habit(&app, &client, "Walk", "09:00").await;
+    assign(
+        &app,
+        &host,
+        &client,
+        json!({"kind": "daily", "start_on": "2027-02-02"}),
+    )
+    .await;
+    set_prefs(&app, &client, json!({"weekly_summary": {"enabled": true}})).await;
+    let kinds = [
+        ("consultation_reminder", 3),
+        ("habit_reminder", 1),
+        ("exercise_reminder", 1),
+        ("therapist_digest", 1),
+        ("weekly_summary", 1),
+    ];
+    let planned: Vec<(&str, Vec<Timestamp>)> = kinds
+        .iter()
+        .map(|(kind, _)| (*kind, queued(&app, kind)))
+        .collect();
+    for ((kind, count), (_, runs)) in kinds.iter().zip(&planned) {
+        assert_eq!(runs.len(), *count, "{kind}");
+    }
+    // Nothing waiting, as a broken chain or data from before reminders
+    // would leave it; the reconciliation plans the same again.
+    let mut conn = app.pool.get().unwrap();
+    for job in outbox::list(&mut conn, Some(JobState::Queued), 1_000).unwrap() {
+        if kinds.iter().any(|(kind, _)| job.kind.as_str() == *kind) {
+            outbox::cancel(&mut conn, &job.dedupe_key).unwrap();
+        }
+    }
+    drop(conn);
+    for (kind, _) in &kinds {
+        assert!(queued(&app, kind).is_empty(), "{kind}");
+    }
+    let looked_at = {
+        let mut conn = app.pool.get().unwrap();
+        domain::reminders::reconcile(&mut conn, clock.now()).unwrap()
+    };
+    assert_eq!(
+        looked_at, 5,
+        "one habit, assignment, consultation, digest and summary"
+    );
+    for (kind, runs) in &planned {
+        assert_eq!(&queued(&app, kind), runs, "{kind}");
+    }
+    // Run again, it finds nothing to do.
+    let mut conn = app.pool.get().unwrap();
+    assert_eq!(
+        domain::reminders::reconcile(&mut conn, clock.now()).unwrap(),
+        0
+    );
 }

@@ -22,7 +22,8 @@ pub struct PreferencesUpdate {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, example = "Europe/Berlin")]
     pub time_zone: Option<Option<String>>,
-    /// Your quiet hours, or `null` for none (default 21:00 to 08:00).
+    /// Your quiet hours, or `null` for none (default 21:00 to 08:00): they
+    /// must differ and last at most 12 hours.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<QuietHours>)]
     pub quiet_hours: Option<Option<QuietHours>>,
