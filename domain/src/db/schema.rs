@@ -26,7 +26,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text};
+    use diesel::sql_types::{Integer, Nullable, Text};
     use crate::db::sql::{Id, Instant};
 
     /// The columns of `outbox` that reminders read by topic (the table has
@@ -37,6 +37,7 @@ diesel::table! {
         dedupe_key -> Text,
         state -> Text,
         run_at -> Instant,
+        attempts -> Integer,
         superseded_at -> Nullable<Instant>,
         topic -> Nullable<Text>,
     }

@@ -51,8 +51,27 @@ pub fn enqueue<E: Email>(conn: &mut DbConnection, job: &Outgoing<E>) -> DomainRe
 /// plan does not offer again.
 #[derive(Debug, Default, Clone)]
 pub struct TopicState {
-    pub waiting: Vec<(String, Timestamp)>,
+    /// Key, `run_at` and attempts so far of each waiting job.
+    pub waiting: Vec<(String, Timestamp, i32)>,
     pub used: std::collections::HashSet<String>,
+}
+
+impl TopicState {
+    /// Whether a plan may offer the job `key` at `run_at`: its key is not
+    /// used, and it lies ahead (or it is waiting already: a job held back
+    /// for a retry, or late behind a queue, is kept rather than lost).
+    pub fn offers(&self, key: &str, run_at: Timestamp, now: Timestamp) -> bool {
+        !self.used.contains(key) && (run_at > now || self.keeps(key, run_at))
+    }
+
+    /// Whether the job waiting with `key` stays as it is for a plan that
+    /// wants it at `run_at`: the same time, or a retry under way (its
+    /// backoff moved it; replacing it would lose or rush it).
+    fn keeps(&self, key: &str, run_at: Timestamp) -> bool {
+        self.waiting
+            .iter()
+            .any(|(k, at, attempts)| k == key && (*at == run_at || *attempts > 0))
+    }
 }
 
 /// Reads `topic`'s [`TopicState`] in one query.
@@ -62,16 +81,16 @@ pub fn topic_state(
     since: Timestamp,
 ) -> DomainResult<TopicState> {
     use crate::db::schema::outbox_topics as t;
-    let rows: Vec<(String, Timestamp, JobState)> = t::table
+    let rows: Vec<(String, Timestamp, i32, JobState)> = t::table
         .filter(t::topic.eq(topic))
         .filter(t::superseded_at.is_null())
         .filter(t::state.eq(JobState::Queued).or(t::run_at.ge(since)))
-        .select((t::dedupe_key, t::run_at, t::state))
+        .select((t::dedupe_key, t::run_at, t::attempts, t::state))
         .load(conn)?;
     let mut state = TopicState::default();
-    for (key, run_at, job_state) in rows {
+    for (key, run_at, attempts, job_state) in rows {
         if job_state == JobState::Queued {
-            state.waiting.push((key, run_at));
+            state.waiting.push((key, run_at, attempts));
         } else {
             state.used.insert(key);
         }
@@ -80,8 +99,8 @@ pub fn topic_state(
 }
 
 /// Makes the jobs waiting in `topic` (as `state` read them) exactly
-/// `wanted`: a waiting job with the same key and time stays as it is, one
-/// with the same key and another time is replaced, one no longer wanted is
+/// `wanted`: a waiting job with the same key and time, or one being retried,
+/// stays as it is, one with the same key and another time is replaced, one no longer wanted is
 /// cancelled, and a new one is queued unless its key is held (sent already,
 /// or planned by another instance meanwhile: at most one email per key).
 pub fn replan_topic<E: Email + Clone>(
@@ -90,21 +109,17 @@ pub fn replan_topic<E: Email + Clone>(
     state: &TopicState,
     wanted: &[Outgoing<E>],
 ) -> DomainResult<Replanned> {
-    let waiting = &state.waiting;
     let mut result = Replanned::default();
-    for (key, run_at) in waiting {
+    for (key, _, _) in &state.waiting {
         let keep = wanted
             .iter()
-            .any(|w| w.dedupe_key == *key && w.run_at == *run_at);
+            .any(|w| w.dedupe_key == *key && state.keeps(key, w.run_at));
         if !keep {
             result.cancelled += cancel(conn, key)?;
         }
     }
     for job in wanted {
-        let kept = waiting
-            .iter()
-            .any(|(key, run_at)| job.dedupe_key == *key && job.run_at == *run_at);
-        if kept {
+        if state.keeps(&job.dedupe_key, job.run_at) {
             result.waiting += 1;
         } else if enqueue(conn, &job.clone().about(topic))? {
             result.waiting += 1;

@@ -115,7 +115,7 @@ pub(super) fn plan_habit(conn: &mut DbConnection, id: HabitId, now: Timestamp) -
     let state = topic_state(conn, &topic, now)?;
     let next = match habit_store::by_ids(conn, &[id])?.pop() {
         Some(habit) => match person(conn, habit.client_id)? {
-            Some(person) => next_habit(&habit, &person, now, &topic, &state.used),
+            Some(person) => next_habit(&habit, &person, now, &topic, &state),
             None => None,
         },
         None => None,
@@ -134,12 +134,12 @@ pub(super) fn plan_new_habits(
     let habits = habit_store::by_ids(conn, ids)?;
     let clients: Vec<UserId> = habits.iter().map(|h| h.client_id).collect();
     let people = preferences::people(conn, &clients)?;
-    let nothing_used = HashSet::new();
+    let nothing = TopicState::default();
     for habit in &habits {
         let topic = Target::Habit(habit.id).topic();
         let next = people
             .get(&habit.client_id)
-            .and_then(|person| next_habit(habit, person, now, &topic, &nothing_used));
+            .and_then(|person| next_habit(habit, person, now, &topic, &nothing));
         if let Some(job) = next {
             if !outbox::enqueue(conn, &job.about(topic))? {
                 plan_habit(conn, habit.id, now)?;
@@ -155,7 +155,7 @@ fn next_habit(
     person: &Person,
     now: Timestamp,
     topic: &str,
-    used: &HashSet<String>,
+    state: &TopicState,
 ) -> Option<Outgoing<HabitReminder>> {
     let time = habit.definition.reminder_time?;
     if habit.archived_at.is_some() || !person.wants(NotificationKind::HabitReminders) {
@@ -171,7 +171,7 @@ fn next_habit(
         let due_at = HabitReminder::due(on, time, person);
         let run_at = shift(quiet(person), due_at, person.zone, false);
         let key = format!("{topic}/{on}");
-        (run_at > now && !used.contains(&key)).then(|| {
+        state.offers(&key, run_at, now).then(|| {
             Outgoing::now(
                 &person.email,
                 key,
@@ -280,7 +280,7 @@ pub(super) fn plan_exercise(
 ) -> DomainResult<()> {
     let topic = Target::Exercise(id).topic();
     let state = topic_state(conn, &topic, now)?;
-    let wanted = next_exercise(conn, id, now, &topic, &state.used)?;
+    let wanted = next_exercise(conn, id, now, &topic, &state)?;
     settle(conn, &topic, &state, &wanted)
 }
 
@@ -289,7 +289,7 @@ fn next_exercise(
     id: AssignmentId,
     now: Timestamp,
     topic: &str,
-    used: &HashSet<String>,
+    state: &TopicState,
 ) -> DomainResult<Vec<Outgoing<ExerciseReminder>>> {
     let assignment = match exercise_assignments::by_id(conn, id) {
         Err(DomainError::NotFound) => return Ok(Vec::new()),
@@ -321,7 +321,7 @@ fn next_exercise(
             } else {
                 format!("{topic}/{}", o.due_on)
             };
-            (run_at > now && !used.contains(&key)).then(|| {
+            state.offers(&key, run_at, now).then(|| {
                 Outgoing::now(
                     &person.email,
                     key,
@@ -432,7 +432,7 @@ pub(super) fn plan_consultation(
 ) -> DomainResult<()> {
     let topic = Target::Consultation(id).topic();
     let state = topic_state(conn, &topic, now)?;
-    let wanted = consultation_reminders(conn, id, now, &topic, &state.used)?;
+    let wanted = consultation_reminders(conn, id, now, &topic, &state)?;
     settle(conn, &topic, &state, &wanted)
 }
 
@@ -441,7 +441,7 @@ fn consultation_reminders(
     id: RowId,
     now: Timestamp,
     topic: &str,
-    used: &HashSet<String>,
+    state: &TopicState,
 ) -> DomainResult<Vec<Outgoing<ConsultationReminder>>> {
     let c = match consultations::find(conn, id) {
         Err(DomainError::NotFound) => return Ok(Vec::new()),
@@ -456,7 +456,7 @@ fn consultation_reminders(
         let run_at = shift(q, due_at, zone, true);
         let who = if to_therapist { "therapist" } else { "booker" };
         let key = format!("{topic}/{who}-{minutes}@{}", c.starts_at);
-        if run_at > now && !used.contains(&key) {
+        if state.offers(&key, run_at, now) {
             wanted.push(
                 Outgoing::now(
                     to,
@@ -571,7 +571,7 @@ fn next_daily<E: Email>(
     person: &Person,
     time: TimeOfDay,
     now: Timestamp,
-    used: &HashSet<String>,
+    state: &TopicState,
     topic: &str,
     on_day: impl Fn(NaiveDate) -> bool,
     make: impl Fn(NaiveDate, Timestamp) -> E,
@@ -585,7 +585,8 @@ fn next_daily<E: Email>(
         let due_at = local_instant(on, time.0, person.zone);
         let run_at = shift(quiet(person), due_at, person.zone, false);
         let key = format!("{topic}/{on}");
-        (run_at > now && !used.contains(&key))
+        state
+            .offers(&key, run_at, now)
             .then(|| Outgoing::now(&person.email, key, make(on, due_at)).at(run_at))
     })
 }
@@ -598,7 +599,7 @@ pub(super) fn plan_digest(conn: &mut DbConnection, id: UserId, now: Timestamp) -
             &p,
             p.prefs.therapist_digest.time,
             now,
-            &state.used,
+            &state,
             &topic,
             |_| true,
             |on, due_at| TherapistDigest {
@@ -726,7 +727,7 @@ pub(super) fn plan_weekly(conn: &mut DbConnection, id: UserId, now: Timestamp) -
             &p,
             p.prefs.weekly_summary.time,
             now,
-            &state.used,
+            &state,
             &topic,
             |on| on.weekday() == chrono::Weekday::Sun,
             |on, due_at| WeeklySummary {

@@ -1379,3 +1379,40 @@ async fn reconciliation_plans_every_target_that_has_nothing_waiting() {
         0
     );
 }
+
+#[tokio::test]
+async fn a_reminder_held_back_for_a_retry_is_kept_when_its_target_is_planned_again() {
+    use diesel::RunQueryDsl;
+    let (app, clock) = spawn_app_at("2027-01-04T12:00:00Z").await;
+    let therapist = app.therapist("retry.t@example.org").await;
+    let client = app.client_of(&therapist, "retry.c@example.org").await;
+    let walk = habit(&app, &client, "Walk", "09:00").await;
+    assert_eq!(queued(&app, "habit_reminder"), [at("2027-01-04T14:00:00Z")]);
+    // Its first attempt failed at 09:00 EST; it waits five minutes to retry.
+    clock.set(at("2027-01-04T14:00:10Z"));
+    {
+        let mut conn = app.pool.get().unwrap();
+        diesel::sql_query(
+            "UPDATE outbox SET attempts = 1, run_at = $1
+              WHERE kind = 'habit_reminder' AND state = 'queued'",
+        )
+        .bind::<domain::db::sql::Instant, _>(at("2027-01-04T14:05:00Z"))
+        .execute(&mut *conn)
+        .unwrap();
+    }
+    // The habit changes meanwhile: the retry stays as it is.
+    send(
+        &app,
+        Method::PATCH,
+        &client,
+        &format!("/api/v1/habits/{walk}"),
+        json!({"name": "A longer walk"}),
+    )
+    .await;
+    assert_eq!(queued(&app, "habit_reminder"), [at("2027-01-04T14:05:00Z")]);
+    let sent = drain_until(&app, "2027-01-04T15:00:00Z").await;
+    let nudges = reminders_to(&sent, "retry.c@example.org", "Reminder from");
+    assert_eq!(nudges.len(), 1);
+    assert_eq!(nudges[0].at, at("2027-01-04T14:05:00Z"));
+    assert_eq!(queued(&app, "habit_reminder"), [at("2027-01-05T14:00:00Z")]);
+}
