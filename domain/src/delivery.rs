@@ -100,42 +100,49 @@ fn reminder<E: Reminder>(
     job: &Job,
     now: Timestamp,
 ) -> DomainResult<Prepared> {
-    let parsed = serde_json::from_str::<E>(&job.payload).ok();
-    if parsed.as_ref().is_some_and(|e| now >= e.stale_at()) {
+    let email: E = match parse(job) {
+        Ok(email) => email,
+        Err(broken) => return Ok(broken),
+    };
+    if now >= email.stale_at() {
         return Ok(Prepared::Skip("too late to be worth sending".into()));
     }
-    let subscription = parsed.map(|e| e.subscription());
-    Ok(match typed::<E>(conn, job)? {
+    Ok(match prepared(conn, &email)? {
         Prepared::Send { data, calendar, .. } => Prepared::Send {
             data,
             calendar,
-            unsubscribe: subscription,
+            unsubscribe: Some(email.subscription()),
         },
         other => other,
     })
 }
 
 fn typed<E: Email>(conn: &mut DbConnection, job: &Job) -> DomainResult<Prepared> {
+    match parse::<E>(job) {
+        Ok(email) => prepared(conn, &email),
+        Err(broken) => Ok(broken),
+    }
+}
+
+/// The job's payload as its kind's struct, or why it cannot be sent.
+fn parse<E: Email>(job: &Job) -> Result<E, Prepared> {
     if job.payload == outbox::CLEARED_PAYLOAD {
-        return Ok(Prepared::Broken(
+        return Err(Prepared::Broken(
             "its content was cleared after the retention period".into(),
         ));
     }
-    let email: E = match serde_json::from_str(&job.payload) {
-        Ok(email) => email,
-        Err(e) => {
-            return Ok(Prepared::Broken(format!(
-                "the payload is not a {} email: {e}",
-                E::KIND
-            )))
-        }
-    };
-    match email.ready(conn)? {
-        Ready::Skip(reason) => Ok(Prepared::Skip(reason.into())),
-        Ready::Send(data) => Ok(Prepared::Send {
+    serde_json::from_str(&job.payload)
+        .map_err(|e| Prepared::Broken(format!("the payload is not a {} email: {e}", E::KIND)))
+}
+
+/// What the kind says just before sending.
+fn prepared<E: Email>(conn: &mut DbConnection, email: &E) -> DomainResult<Prepared> {
+    Ok(match email.ready(conn)? {
+        Ready::Skip(reason) => Prepared::Skip(reason.into()),
+        Ready::Send(data) => Prepared::Send {
             data,
             calendar: email.calendar().map(Box::new),
             unsubscribe: None,
-        }),
-    }
+        },
+    })
 }

@@ -660,6 +660,35 @@ pub mod booking {
         );
         therapist
     }
+
+    /// Books `start` as Sam Rivera of New York, with a note.
+    pub async fn book(app: &TestApp, slug: &str, start: &str, email: &str) -> reqwest::Response {
+        app.post(
+            &format!("/api/v1/therapists/{slug}/consultations"),
+            None,
+            json!({"start": start, "name": "Sam Rivera", "email": email, "time_zone": "America/New_York",
+                "note": "I would like to talk about sleep."}),
+        )
+        .await
+    }
+
+    /// Books and confirms `start` from the email; returns the hold as
+    /// answered and the manage link's token from the confirmation.
+    pub async fn confirmed(app: &TestApp, slug: &str, start: &str, email: &str) -> (Value, String) {
+        let held = book(app, slug, start, email).await;
+        assert_eq!(held.status(), 201, "booking {start}");
+        let held: Value = held.json().await.unwrap();
+        let token = app.link_token(email).await;
+        let confirmed = app
+            .post(
+                "/api/v1/consultations/confirm",
+                None,
+                json!({"token": token}),
+            )
+            .await;
+        assert_eq!(confirmed.status(), 200, "confirming {start}");
+        (held, app.link_token(email).await)
+    }
 }
 
 /// Outbox workers for tests that drive them directly.

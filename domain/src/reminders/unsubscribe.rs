@@ -45,16 +45,37 @@ fn body(s: &Subscription) -> [u8; BODY_BYTES] {
         Subscriber::User(id) => (1u8, id.0),
         Subscriber::Booker(id) => (2u8, id.0),
     };
-    let kind = NotificationKind::ALL
-        .iter()
-        .position(|k| *k == s.kind)
-        .unwrap_or(0) as u8;
+    let kind = code_of(s.kind);
     let mut out = [0u8; BODY_BYTES];
     out[0] = VERSION;
     out[1] = tag;
     out[2..18].copy_from_slice(id.as_bytes());
     out[18] = kind;
     out
+}
+
+/// Each kind's code in a token: fixed here, so that reordering or adding
+/// kinds never makes a token issued earlier name another kind.
+const KIND_CODES: [(NotificationKind, u8); 5] = [
+    (NotificationKind::ConsultationReminders, 1),
+    (NotificationKind::ExerciseReminders, 2),
+    (NotificationKind::HabitReminders, 3),
+    (NotificationKind::TherapistDigest, 4),
+    (NotificationKind::WeeklySummary, 5),
+];
+
+fn code_of(kind: NotificationKind) -> u8 {
+    KIND_CODES
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(0, |(_, code)| *code)
+}
+
+fn kind_of(code: u8) -> Option<NotificationKind> {
+    KIND_CODES
+        .iter()
+        .find(|(_, c)| *c == code)
+        .map(|(kind, _)| *kind)
 }
 
 /// The token for `s`, as lower-case hex.
@@ -86,7 +107,7 @@ pub fn verify(key: &[u8], token: &str) -> Option<Subscription> {
         2 => Subscriber::Booker(RowId(id)),
         _ => return None,
     };
-    let kind = *NotificationKind::ALL.get(usize::from(body[18]))?;
+    let kind = kind_of(body[18])?;
     Some(Subscription { subscriber, kind })
 }
 
@@ -115,6 +136,9 @@ mod tests {
         }
         assert_eq!(verify(key, &token[..68]), None);
         assert_eq!(verify(key, "zz"), None);
+        for kind in NotificationKind::ALL {
+            assert_eq!(kind_of(code_of(*kind)), Some(*kind), "{kind} has a code");
+        }
         let booker = Subscription {
             subscriber: Subscriber::Booker(RowId::new()),
             kind: NotificationKind::ConsultationReminders,

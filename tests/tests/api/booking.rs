@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use icalendar::Component;
 
-use between_tests::booking::{every_day, offering};
+use between_tests::booking::{book, confirmed, every_day, offering};
 use between_tests::cast::{Cast, Expect};
 use between_tests::{assert_problem, spawn_app_at, Person, TestApp};
 use reqwest::Method;
@@ -447,16 +447,6 @@ async fn the_public_profile_shows_the_profile_and_nothing_else_and_setup_is_the_
     assert_problem(app.get("/api/v1/therapists/cast-a").await, 404, "not_found").await;
 }
 
-async fn book(app: &TestApp, slug: &str, start: &str, email: &str) -> reqwest::Response {
-    app.post(
-        &format!("/api/v1/therapists/{slug}/consultations"),
-        None,
-        json!({"start": start, "name": "Sam Rivera", "email": email, "time_zone": "America/New_York",
-            "note": "I would like to talk about sleep."}),
-    )
-    .await
-}
-
 /// The first open start of a date, as the slots list gives it (in UTC).
 async fn first_slot(app: &TestApp, slug: &str, date: &str) -> String {
     slots(app, slug, date, "UTC").await[0].1[0].clone()
@@ -864,19 +854,6 @@ fn invite_to(sent: &[Vec<u8>], to: &str) -> (String, String, String, String, Str
 }
 
 /// A confirmed booking of `start`, and its manage link's token.
-async fn confirmed(app: &TestApp, slug: &str, start: &str, email: &str) -> (Value, String) {
-    let held: Value = book(app, slug, start, email).await.json().await.unwrap();
-    let token = app.link_token(email).await;
-    ok(app
-        .post(
-            "/api/v1/consultations/confirm",
-            None,
-            json!({"token": token}),
-        )
-        .await)
-    .await;
-    (held, app.link_token(email).await)
-}
 
 #[tokio::test]
 async fn the_manage_link_moves_twice_and_cancels_one_event_whose_sequence_grows_and_stops_at_the_start(

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use between_tests::booking::offering;
+use between_tests::booking::{confirmed, offering};
 use between_tests::smtp::Received;
 use between_tests::{assert_problem, instant, spawn_app_at, Person, TestApp, TEST_JWT_SECRET};
 use chrono::{Duration, NaiveDate, TimeZone};
@@ -396,29 +396,6 @@ async fn a_zone_change_moves_reminders_not_yet_sent_and_preferences_can_set_thei
 
 // --- Consultations ------------------------------------------------------
 
-/// Books and confirms `start`; returns the manage link's token.
-async fn confirmed(app: &TestApp, slug: &str, start: &str, email: &str) -> String {
-    let held = app
-        .post(
-            &format!("/api/v1/therapists/{slug}/consultations"),
-            None,
-            json!({"start": start, "name": "Sam Rivera", "email": email, "time_zone": "America/New_York",
-                "note": "PLANTED-NOTE about sleep"}),
-        )
-        .await;
-    assert_eq!(held.status(), 201, "{}", held.text().await.unwrap());
-    let token = app.link_token(email).await;
-    ok(app
-        .post(
-            "/api/v1/consultations/confirm",
-            None,
-            json!({"token": token}),
-        )
-        .await)
-    .await;
-    app.link_token(email).await
-}
-
 #[tokio::test]
 async fn a_moved_booking_is_reminded_for_its_new_time_only_and_a_cancelled_one_never() {
     let (app, _clock) = spawn_app_at("2027-02-01T12:00:00Z").await;
@@ -438,7 +415,8 @@ async fn a_moved_booking_is_reminded_for_its_new_time_only_and_a_cancelled_one_n
         "2027-02-10T18:00:00Z",
         "mover@example.org",
     )
-    .await;
+    .await
+    .1;
     let keys: Vec<String> = jobs(&app, "consultation_reminder")
         .iter()
         .map(|j| j.dedupe_key.split('/').nth(1).unwrap().to_owned())
@@ -473,7 +451,8 @@ async fn a_moved_booking_is_reminded_for_its_new_time_only_and_a_cancelled_one_n
         "2027-02-12T18:00:00Z",
         "canceller@example.org",
     )
-    .await;
+    .await
+    .1;
     ok(app
         .post(
             &format!("/api/v1/consultation-links/{other}/cancel"),
@@ -521,6 +500,10 @@ async fn a_moved_booking_is_reminded_for_its_new_time_only_and_a_cancelled_one_n
         let text = s.kind_text();
         assert!(text.contains("Thursday 11 February 2027, 13:00"), "{text}");
         assert!(!s.mail.raw.contains("PLANTED"));
+        assert!(
+            !s.mail.raw.contains("talk about sleep"),
+            "the booker's note"
+        );
     }
     // The booker turns consultation reminders off from the first one: the
     // hour-before reminder would have been skipped had it still waited.
