@@ -78,6 +78,8 @@ pub const ACCESS_LOGGED: &[&str] = &[
     "list_client_habits",
     "get_client_habit_stats",
     "list_client_daily_check_ins",
+    "get_dashboard",
+    "get_client_summary",
 ];
 
 /// Response headers the handlers send, by operation and status.
@@ -494,7 +496,7 @@ fn examples() -> Vec<(&'static str, Option<Value>, &'static str, Value)> {
                 "occurrence_on": "2026-03-29", "template_version": 1,
                 "answers": {"went_well": "A long walk with my sister.", "mood": 7}, "helpfulness": 4, "note": null,
                 "private": false, "answers_visible_to_therapist": true, "on_time": true,
-                "submitted_at": "2026-03-25T01:12:00Z", "comments": []}),
+                "submitted_at": "2026-03-25T01:12:00Z", "read_at": null, "comments": []}),
         ),
         (
             "get_assignment_adherence",

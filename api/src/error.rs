@@ -79,6 +79,7 @@ pub const FIELD_ERROR_CODES: &[&str] = &[
     "out_of_range",
     "in_past",
     "in_future",
+    "expired",
     "not_allowed",
     "wrong",
 ];

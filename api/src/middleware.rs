@@ -65,7 +65,9 @@ pub async fn observe(
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     // Handlers and extractors turn their errors into responses; an `Err` here
     // comes from a middleware (CORS) and is rendered by actix itself.
-    let res = next.call(req).instrument(span.clone()).await?;
+    let (res, queries) =
+        crate::metrics::counting_queries(next.call(req).instrument(span.clone())).await;
+    let res = res?;
     let mut res = problem_if_bare_error(res.map_into_boxed_body());
 
     let is_api = res.request().path().starts_with("/api/");
@@ -97,13 +99,14 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".into());
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, elapsed.as_secs_f64());
+        metrics.observe(&method, &route, status, elapsed.as_secs_f64(), queries);
     }
     span.in_scope(|| {
         tracing::info!(
             status,
             route = %route,
             latency_ms = elapsed.as_secs_f64() * 1000.0,
+            queries,
             "request finished"
         );
     });

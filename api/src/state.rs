@@ -135,7 +135,14 @@ impl AppState {
                 *slot = Some((connections.id, conn));
             }
             match slot.as_mut() {
-                Some((_, conn)) => f(conn),
+                Some((_, conn)) => {
+                    let before = domain::db::queries_on_this_thread();
+                    let outcome = f(conn);
+                    crate::metrics::count_queries(
+                        domain::db::queries_on_this_thread().wrapping_sub(before),
+                    );
+                    outcome
+                }
                 None => Err(ApiError::Internal(anyhow::anyhow!("no worker connection"))),
             }
         })

@@ -54,6 +54,10 @@ crate::text_enum! {
         Stats => "stats",
         /// Suggested to the client.
         Suggest => "suggest",
+        /// Counted on the therapist's dashboard (figures, not content).
+        Dashboard => "dashboard",
+        /// Shown in the client's summary for the next session.
+        Summary => "summary",
     }
 }
 
@@ -88,20 +92,32 @@ pub(crate) struct Access<'a> {
     pub request_id: Option<&'a str>,
 }
 
-pub(crate) fn record(conn: &mut DbConnection, access: &Access<'_>) -> DomainResult<()> {
-    diesel::insert_into(access_log::table)
-        .values((
-            access_log::id.eq(RowId::new()),
-            access_log::client_id.eq(access.client),
-            access_log::actor_id.eq(Some(access.actor)),
-            access_log::actor_role.eq(access.actor_role),
-            access_log::resource.eq(access.resource),
-            access_log::resource_id.eq(access.resource_id.map(RowId)),
-            access_log::action.eq(access.action),
-            access_log::request_id.eq(access.request_id),
-            access_log::at.eq(Timestamp::now()),
-        ))
-        .execute(conn)?;
+/// Writes access-log rows in one statement per 500 rows (one for any page
+/// a list shows), so a read's logging does not grow its query count with
+/// the items it shows.
+pub(crate) fn record_all(conn: &mut DbConnection, accesses: &[Access<'_>]) -> DomainResult<()> {
+    let at = Timestamp::now();
+    for chunk in accesses.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|access| {
+                (
+                    access_log::id.eq(RowId::new()),
+                    access_log::client_id.eq(access.client),
+                    access_log::actor_id.eq(Some(access.actor)),
+                    access_log::actor_role.eq(access.actor_role),
+                    access_log::resource.eq(access.resource),
+                    access_log::resource_id.eq(access.resource_id.map(RowId)),
+                    access_log::action.eq(access.action),
+                    access_log::request_id.eq(access.request_id),
+                    access_log::at.eq(at),
+                )
+            })
+            .collect();
+        crate::on_backend!(conn, c => diesel::insert_into(access_log::table)
+            .values(&rows)
+            .execute(c))?;
+    }
     Ok(())
 }
 

@@ -21,6 +21,7 @@ pub mod accounts;
 pub mod audit;
 pub mod booking;
 pub mod care;
+pub mod dashboard;
 pub mod db;
 pub mod delivery;
 pub mod error;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod booking;
 pub mod clients;
 pub mod daily_check_ins;
+pub mod dashboard;
 pub mod exercise_templates;
 pub mod fallback;
 pub mod habit_suggestions;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(invitations::configure)
             .configure(journal::configure)
             .configure(clients::configure)
+            .configure(dashboard::configure)
             .configure(exercise_templates::configure)
             .configure(assignments::configure)
             .configure(habits::configure)

@@ -336,6 +336,37 @@ async function main(): Promise<void> {
   });
   check(adherence.data?.last_7_days.completed_on_time === 1, "adherence counts it");
 
+  // --- The dashboard: figures only, from what is shared or submitted. --------
+  const board = await api.GET("/api/v1/dashboard", {
+    headers: bearer(therapist.access_token),
+    params: { query: { sort: "needs_attention", limit: 10 } },
+  });
+  const line = board.data?.items.find((c) => c.id === clientId);
+  check(line !== undefined && board.data?.total === board.data?.items.length, "the client on the dashboard");
+  check(line.exercises.last_7_days.completed_on_time === 1 && line.unread.responses === 0, "a private response: done, not unread");
+  const byName = await api.GET("/api/v1/dashboard", {
+    headers: bearer(therapist.access_token),
+    params: { query: { sort: "name", name: "ADA" } },
+  });
+  check(byName.data?.items[0]?.id === clientId && Array.isArray(byName.data.consultations.today), "sorted by name, filtered");
+  const badCursor = await api.GET("/api/v1/dashboard", {
+    headers: bearer(therapist.access_token),
+    params: { query: { cursor: "not-a-cursor" } },
+  });
+  check(badCursor.response.status === 422 || badCursor.response.status === 400, "a made-up cursor is refused");
+  const summary = await api.GET("/api/v1/clients/{id}/summary", {
+    headers: bearer(therapist.access_token),
+    params: { path: { id: clientId } },
+  });
+  const summarised = summary.data?.exercises.assignments.find((a) => a.assignment_id === assignmentId);
+  check(summarised !== undefined && summarised.latest_responses.length === 0, "the private response is not listed");
+  check(summary.data?.mood === null && summary.data.upcoming.length > 0, "no mood unless shared; the week ahead");
+  const summaryRefused = await api.GET("/api/v1/clients/{id}/summary", {
+    headers: bearer(client.access_token),
+    params: { path: { id: clientId } },
+  });
+  check(summaryRefused.response.status === 403, "clients read no summaries");
+
   // --- Habits: a suggestion accepted, check-ins, the numbers, a share. -------
   const suggested = await api.POST("/api/v1/habit-suggestions", {
     headers: bearer(therapist.access_token),

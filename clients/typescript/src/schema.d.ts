@@ -228,7 +228,7 @@ export interface paths {
          * One response, with the therapist's comments.
          * @description The client, or the assigning therapist while the client is theirs (a
          *     private response without its answers or rating; written to the
-         *     client's access log).
+         *     client's access log). The therapist's first read marks it read.
          */
         get: operations["get_assignment_response"];
         put?: never;
@@ -734,6 +734,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clients/{id}/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One client's picture before the next session.
+         * @description Therapists only, for a current client. Adherence per assignment with
+         *     the latest responses that are not private, the mood and energy trend
+         *     (daily values and weekly averages over four weeks) when the client
+         *     shares their daily check-ins, the habits they share with their score
+         *     and streaks, the agenda, what is unread, and the week of due exercises
+         *     ahead. Only what the client shares with you now, or submitted on your
+         *     assignments, is read: a private response counts as done without its
+         *     content, and an unshared habit or check-in is not counted, averaged or
+         *     hinted at. Everything shown is written to the client's access log.
+         *     Reading the summary marks nothing read.
+         */
+        get: operations["get_client_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: One client's picture before the next session.
+         * @description The headers `GET` would answer (`get_client_summary`), without the body.
+         */
+        head: operations["head_get_client_summary"];
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/consultation-links/{token}": {
         parameters: {
             query?: never;
@@ -1041,6 +1074,41 @@ export interface paths {
          * @description The headers `GET` would answer (`get_daily_check_in`), without the body.
          */
         head: operations["head_get_daily_check_in"];
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your caseload at a glance: what needs attention, client by client.
+         * @description Therapists only. Every current client (a former client disappears the
+         *     moment the link ends; a client an administrator disabled is not
+         *     listed) with unread shared items, open agenda questions, exercises due
+         *     today and overdue, adherence over 7 and 30 days and the time and kind
+         *     of their last shared or submitted activity. Every figure comes only
+         *     from what the client shares with you now (not revoked, not expired) or
+         *     submitted on your assignments; a private response counts as done in
+         *     adherence and nowhere else, and nothing unshared is counted or hinted
+         *     at. Sorted by `needs_attention` (most overdue, then most unread, then
+         *     latest activity) or by `name`; filter with `name`. Each client shown is
+         *     written to that client's access log. Answered in a fixed number of
+         *     database queries whatever the caseload.
+         */
+        get: operations["get_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * Headers only: Your caseload at a glance: what needs attention, client by client.
+         * @description The headers `GET` would answer (`get_dashboard`), without the body.
+         */
+        head: operations["head_get_dashboard"];
         patch?: never;
         trace?: never;
     };
@@ -2016,7 +2084,17 @@ export interface components {
             role: components["schemas"]["Role"];
         };
         /** @enum {string} */
-        Action: "read" | "list" | "agenda" | "reply" | "discussed" | "assign" | "comment" | "adherence" | "stats" | "suggest";
+        Action: "read" | "list" | "agenda" | "reply" | "discussed" | "assign" | "comment" | "adherence" | "stats" | "suggest" | "dashboard" | "summary";
+        /** @enum {string} */
+        ActivityKind: "journal_entry" | "exercise_response" | "habit" | "daily_check_ins";
+        /**
+         * @description When the client last shared or submitted something you can see, and
+         *     its kind (never what it was).
+         */
+        ActivityView: {
+            at: components["schemas"]["Timestamp"];
+            kind: components["schemas"]["ActivityKind"];
+        };
         /** @description Adherence over a span of local dates. */
         AdherencePeriod: {
             /** Format: int32 */
@@ -2093,6 +2171,20 @@ export interface components {
         };
         /** @enum {string} */
         AssignmentStatus: "active" | "paused" | "ended";
+        /** @description An assignment in the summary: its figures and latest visible responses. */
+        AssignmentSummaryView: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            last_30_days: components["schemas"]["AdherencePeriod"];
+            last_7_days: components["schemas"]["AdherencePeriod"];
+            /**
+             * @description Up to 3, newest first. A response the client marked private is
+             *     never listed here (it counts as done in the figures).
+             */
+            latest_responses: components["schemas"]["ResponseView"][];
+            next_due: components["schemas"]["OccurrenceView"] | null;
+            status: components["schemas"]["AssignmentStatus"];
+            title: string;
+        };
         /** @description An exercise assigned to a client. */
         AssignmentView: {
             client_id: components["schemas"]["UserId"];
@@ -2218,6 +2310,38 @@ export interface components {
             last_7_days: components["schemas"]["AdherencePeriod"];
             /** @example America/New_York */
             time_zone: string;
+        };
+        /** @description A client's picture before the next session. */
+        ClientSummaryView: {
+            /**
+             * @description Shared questions for the next session not discussed yet, oldest
+             *     first (at most 50; `agenda_questions` counts them all).
+             */
+            agenda: components["schemas"]["SharedEntryView"][];
+            /**
+             * Format: int32
+             * @example 1
+             */
+            agenda_questions: number;
+            /**
+             * Format: date
+             * @description The client's local date the summary is taken on.
+             */
+            as_of: string;
+            client: components["schemas"]["ClientView"];
+            exercises: components["schemas"]["SummaryExercisesView"];
+            /** @description The habits the client shares with you, with their score and streaks. */
+            habits: components["schemas"]["HabitView"][];
+            last_activity: components["schemas"]["ActivityView"] | null;
+            mood: components["schemas"]["MoodTrendView"] | null;
+            /** @example America/New_York */
+            time_zone: string;
+            unread: components["schemas"]["UnreadView"];
+            /**
+             * @description Occurrences of active assignments open from today to six days
+             *     ahead, by due time.
+             */
+            upcoming: components["schemas"]["UpcomingOccurrenceView"][];
         };
         /**
          * @description A client as their therapist sees them: account details only, never the
@@ -2381,6 +2505,50 @@ export interface components {
              */
             tags: string[];
             updated_at: components["schemas"]["Timestamp"];
+        };
+        /** @description One client on the dashboard: figures only, never content. */
+        DashboardClientView: {
+            /**
+             * Format: int32
+             * @description Shared questions for the next session not discussed yet.
+             * @example 1
+             */
+            agenda_questions: number;
+            /** @example Ada */
+            display_name: string;
+            exercises: components["schemas"]["PracticeView"];
+            id: components["schemas"]["UserId"];
+            last_activity: components["schemas"]["ActivityView"] | null;
+            /** @description When the current care link began. */
+            linked_since: components["schemas"]["Timestamp"];
+            unread: components["schemas"]["UnreadView"];
+        };
+        /**
+         * @description The dashboard: one page of your current clients, and your upcoming
+         *     consultations.
+         */
+        DashboardView: {
+            /**
+             * Format: date
+             * @description Your local date ("today" of the consultations).
+             */
+            as_of: string;
+            /** @description The same on every page. */
+            consultations: components["schemas"]["UpcomingConsultationsView"];
+            items: components["schemas"]["DashboardClientView"][];
+            /**
+             * @description Pass back as `cursor` (with the same `sort` and `name`) for the
+             *     next page; null on the last. Opaque.
+             * @example null
+             */
+            next_cursor: string | null;
+            /** @example Europe/Berlin */
+            time_zone: string;
+            /**
+             * @description Clients matching the filter, over all pages.
+             * @example 12
+             */
+            total: number;
         };
         /** @enum {string} */
         DayClass: "met" | "missed" | "skipped" | "not_due" | "open";
@@ -2547,7 +2715,7 @@ export interface components {
              * @example invalid
              * @enum {string}
              */
-            code: "required" | "invalid" | "too_short" | "too_long" | "too_weak" | "too_many" | "out_of_range" | "in_past" | "in_future" | "not_allowed" | "wrong";
+            code: "required" | "invalid" | "too_short" | "too_long" | "too_weak" | "too_many" | "out_of_range" | "in_past" | "in_future" | "expired" | "not_allowed" | "wrong";
             /**
              * @description The field, as named in the request body or query (dotted for nested fields).
              * @example email
@@ -2794,6 +2962,39 @@ export interface components {
             mood: number;
             /** @description The tags of those days, most frequent first. */
             tags: components["schemas"]["TagCountView"][];
+        };
+        /** @description One day of the shared check-in series. */
+        MoodPointView: {
+            /** Format: date */
+            date: string;
+            /**
+             * Format: int32
+             * @description 1 (drained) to 5 (energised).
+             */
+            energy: number | null;
+            /**
+             * Format: int32
+             * @description 1 (very low) to 5 (very good).
+             */
+            mood: number | null;
+        };
+        /**
+         * @description Mood and energy over the last four ISO weeks, from the daily check-ins
+         *     the client shares with you (the weeks also with sleep, and the tags of
+         *     their best and worst days).
+         */
+        MoodTrendView: {
+            /** @description Days with a mood or an energy, oldest first. */
+            days: components["schemas"]["MoodPointView"][];
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /**
+             * @description Each ISO week of the range in figures (as
+             *     `/daily-check-ins/summary` gives them), oldest first.
+             */
+            weeks: components["schemas"]["WeekSummaryView"][];
         };
         /** @description An exercise to assign. */
         NewAssignmentRequest: {
@@ -3125,6 +3326,33 @@ export interface components {
         PasswordReset: {
             email: components["schemas"]["EmailAddress"];
         };
+        /** @description A client's exercises in figures, in the client's time zone. */
+        PracticeView: {
+            /**
+             * Format: date
+             * @description The client's local date the figures are taken on.
+             */
+            as_of: string;
+            /**
+             * Format: int32
+             * @description Active assignments with something open today and not done yet.
+             * @example 1
+             */
+            due_today: number;
+            last_30_days: components["schemas"]["AdherencePeriod"];
+            /**
+             * @description Summed over every assignment of the current care link (a private
+             *     response counts as done).
+             */
+            last_7_days: components["schemas"]["AdherencePeriod"];
+            /**
+             * Format: int32
+             * @description Active assignments with something due in the last 7 days that is
+             *     past its time and still not done.
+             * @example 0
+             */
+            overdue: number;
+        };
         /**
          * @description Changes to your reminder settings: what you leave out (a whole kind, or
          *     one field of it) stays as it is.
@@ -3317,6 +3545,7 @@ export interface components {
             on_time: boolean;
             /** @description Private: the therapist sees that it was done and when, nothing more. */
             private: boolean;
+            read_at: components["schemas"]["Timestamp"] | null;
             submitted_at: components["schemas"]["Timestamp"];
             /**
              * Format: int32
@@ -3604,6 +3833,14 @@ export interface components {
             status: components["schemas"]["SuggestionStatus"];
             therapist_id: components["schemas"]["UserId"];
         };
+        /** @description Exercises of the current care link in figures. */
+        SummaryExercisesView: {
+            /** @description Newest first. */
+            assignments: components["schemas"]["AssignmentSummaryView"][];
+            last_30_days: components["schemas"]["AdherencePeriod"];
+            /** @description Summed over every assignment below. */
+            last_7_days: components["schemas"]["AdherencePeriod"];
+        };
         /** @description A tag and on how many of the days it came up. */
         TagCountView: {
             /** Format: int32 */
@@ -3739,6 +3976,42 @@ export interface components {
             /** Format: double */
             total: number;
         };
+        /**
+         * @description Items shared with you that you have not opened yet (only what is
+         *     shared now; a private response is never counted).
+         */
+        UnreadView: {
+            /**
+             * Format: int32
+             * @description The daily check-in series: 1 while it is unread.
+             * @example 1
+             */
+            daily_check_ins: number;
+            /**
+             * Format: int32
+             * @description Journal entries.
+             * @example 2
+             */
+            entries: number;
+            /**
+             * Format: int32
+             * @description Habits.
+             * @example 0
+             */
+            habits: number;
+            /**
+             * Format: int32
+             * @description Responses to exercises, not private.
+             * @example 1
+             */
+            responses: number;
+            /**
+             * Format: int32
+             * @description The sum of the above.
+             * @example 4
+             */
+            total: number;
+        };
         /** @description What a one-click link turns off. */
         UnsubscribeView: {
             /** @example habit reminders */
@@ -3747,6 +4020,19 @@ export interface components {
             kind: string;
             /** @description Whether it is off now. */
             turned_off: boolean;
+        };
+        /** @description Your confirmed consultations ahead, in your time zone's days. */
+        UpcomingConsultationsView: {
+            /** @description Starting in the six days after today, soonest first. */
+            this_week: components["schemas"]["ConsultationView"][];
+            /** @description Starting today and not over yet, soonest first. */
+            today: components["schemas"]["ConsultationView"][];
+        };
+        /** @description One occurrence due in the client's week ahead. */
+        UpcomingOccurrenceView: {
+            assignment_id: components["schemas"]["AssignmentId"];
+            occurrence: components["schemas"]["OccurrenceView"];
+            title: string;
         };
         UpdateAccount: {
             /** @description A disabled account cannot log in, and its sessions end at once. */
@@ -5085,6 +5371,7 @@ export interface operations {
                      *       "occurrence_on": "2026-03-29",
                      *       "on_time": true,
                      *       "private": false,
+                     *       "read_at": null,
                      *       "submitted_at": "2026-03-25T01:12:00Z",
                      *       "template_version": 1
                      *     }
@@ -7173,6 +7460,259 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    get_client_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "agenda": [],
+                     *       "agenda_questions": 0,
+                     *       "as_of": "2026-12-07",
+                     *       "client": {
+                     *         "display_name": "Ada",
+                     *         "email": "ada@example.org",
+                     *         "id": "0193a5b2-7c1e-7d2f-9a40-5b6c7d8e9f01",
+                     *         "linked_since": "2026-09-01T10:00:00Z",
+                     *         "time_zone": "America/New_York"
+                     *       },
+                     *       "exercises": {
+                     *         "assignments": [],
+                     *         "last_30_days": {
+                     *           "completed_late": 1,
+                     *           "completed_on_time": 24,
+                     *           "completion_rate": 0.8621,
+                     *           "due": 30,
+                     *           "from": "2026-11-08",
+                     *           "missed": 4,
+                     *           "pending": 1,
+                     *           "to": "2026-12-07"
+                     *         },
+                     *         "last_7_days": {
+                     *           "completed_late": 0,
+                     *           "completed_on_time": 5,
+                     *           "completion_rate": 0.8333,
+                     *           "due": 7,
+                     *           "from": "2026-12-01",
+                     *           "missed": 1,
+                     *           "pending": 1,
+                     *           "to": "2026-12-07"
+                     *         }
+                     *       },
+                     *       "habits": [],
+                     *       "last_activity": {
+                     *         "at": "2026-12-06T19:12:00Z",
+                     *         "kind": "exercise_response"
+                     *       },
+                     *       "mood": {
+                     *         "days": [
+                     *           {
+                     *             "date": "2026-12-06",
+                     *             "energy": 3,
+                     *             "mood": 4
+                     *           },
+                     *           {
+                     *             "date": "2026-12-07",
+                     *             "energy": null,
+                     *             "mood": 3
+                     *           }
+                     *         ],
+                     *         "from": "2026-11-16",
+                     *         "to": "2026-12-07",
+                     *         "weeks": [
+                     *           {
+                     *             "best": null,
+                     *             "days_recorded": 0,
+                     *             "energy_average": null,
+                     *             "from": "2026-11-16",
+                     *             "mood_average": null,
+                     *             "sleep_hours_average": null,
+                     *             "to": "2026-11-22",
+                     *             "week": "2026-W47",
+                     *             "worst": null
+                     *           },
+                     *           {
+                     *             "best": null,
+                     *             "days_recorded": 0,
+                     *             "energy_average": null,
+                     *             "from": "2026-11-23",
+                     *             "mood_average": null,
+                     *             "sleep_hours_average": null,
+                     *             "to": "2026-11-29",
+                     *             "week": "2026-W48",
+                     *             "worst": null
+                     *           },
+                     *           {
+                     *             "best": {
+                     *               "dates": [
+                     *                 "2026-12-06"
+                     *               ],
+                     *               "mood": 4,
+                     *               "tags": [
+                     *                 {
+                     *                   "days": 1,
+                     *                   "tag": "walked"
+                     *                 }
+                     *               ]
+                     *             },
+                     *             "days_recorded": 1,
+                     *             "energy_average": 3,
+                     *             "from": "2026-11-30",
+                     *             "mood_average": 4,
+                     *             "sleep_hours_average": 7.5,
+                     *             "to": "2026-12-06",
+                     *             "week": "2026-W49",
+                     *             "worst": {
+                     *               "dates": [
+                     *                 "2026-12-06"
+                     *               ],
+                     *               "mood": 4,
+                     *               "tags": [
+                     *                 {
+                     *                   "days": 1,
+                     *                   "tag": "walked"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           },
+                     *           {
+                     *             "best": {
+                     *               "dates": [
+                     *                 "2026-12-07"
+                     *               ],
+                     *               "mood": 3,
+                     *               "tags": []
+                     *             },
+                     *             "days_recorded": 1,
+                     *             "energy_average": null,
+                     *             "from": "2026-12-07",
+                     *             "mood_average": 3,
+                     *             "sleep_hours_average": null,
+                     *             "to": "2026-12-13",
+                     *             "week": "2026-W50",
+                     *             "worst": {
+                     *               "dates": [
+                     *                 "2026-12-07"
+                     *               ],
+                     *               "mood": 3,
+                     *               "tags": []
+                     *             }
+                     *           }
+                     *         ]
+                     *       },
+                     *       "time_zone": "America/New_York",
+                     *       "unread": {
+                     *         "daily_check_ins": 0,
+                     *         "entries": 1,
+                     *         "habits": 0,
+                     *         "responses": 1,
+                     *         "total": 2
+                     *       },
+                     *       "upcoming": []
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ClientSummaryView"];
+                };
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_client_summary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The client */
+                id: components["schemas"]["UserId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a current client of yours */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     get_managed_consultation: {
         parameters: {
             query?: never;
@@ -8446,6 +8986,201 @@ export interface operations {
             };
             /** @description No check-in that day */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    get_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Clients per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (same `sort`). */
+                cursor?: string;
+                /** @description `needs_attention` (default) or `name`. */
+                sort?: "needs_attention" | "name";
+                /**
+                 * @description Only clients whose display name or email address contains this
+                 *     (case-insensitive), 1 to 100 characters.
+                 */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "as_of": "2026-12-07",
+                     *       "consultations": {
+                     *         "this_week": [
+                     *           {
+                     *             "created_at": "2026-12-05T14:02:11Z",
+                     *             "email": "sam@example.org",
+                     *             "end": "2026-12-09T09:15:00Z",
+                     *             "hold_expires_at": null,
+                     *             "id": "0193a5b2-7c1e-7d2f-9a40-5b6c7d8e9f99",
+                     *             "name": "Sam Rivera",
+                     *             "note": null,
+                     *             "start": "2026-12-09T09:00:00Z",
+                     *             "status": "confirmed",
+                     *             "time_zone": "America/New_York"
+                     *           }
+                     *         ],
+                     *         "today": []
+                     *       },
+                     *       "items": [
+                     *         {
+                     *           "agenda_questions": 1,
+                     *           "display_name": "Ada",
+                     *           "exercises": {
+                     *             "as_of": "2026-12-07",
+                     *             "due_today": 1,
+                     *             "last_30_days": {
+                     *               "completed_late": 3,
+                     *               "completed_on_time": 21,
+                     *               "completion_rate": 0.8276,
+                     *               "due": 30,
+                     *               "from": "2026-11-08",
+                     *               "missed": 5,
+                     *               "pending": 1,
+                     *               "to": "2026-12-07"
+                     *             },
+                     *             "last_7_days": {
+                     *               "completed_late": 1,
+                     *               "completed_on_time": 4,
+                     *               "completion_rate": 0.8333,
+                     *               "due": 7,
+                     *               "from": "2026-12-01",
+                     *               "missed": 1,
+                     *               "pending": 1,
+                     *               "to": "2026-12-07"
+                     *             },
+                     *             "overdue": 1
+                     *           },
+                     *           "id": "0193a5b2-7c1e-7d2f-9a40-5b6c7d8e9f01",
+                     *           "last_activity": {
+                     *             "at": "2026-12-06T19:12:00Z",
+                     *             "kind": "journal_entry"
+                     *           },
+                     *           "linked_since": "2026-09-01T10:00:00Z",
+                     *           "unread": {
+                     *             "daily_check_ins": 1,
+                     *             "entries": 2,
+                     *             "habits": 0,
+                     *             "responses": 1,
+                     *             "total": 4
+                     *           }
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "time_zone": "Europe/Berlin",
+                     *       "total": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DashboardView"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Invalid limit, cursor, sort or name; or the client the cursor points at left the list (`expired`) */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    head_get_dashboard: {
+        parameters: {
+            query?: {
+                /** @description Clients per page, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page (same `sort`). */
+                cursor?: string;
+                /** @description `needs_attention` (default) or `name`. */
+                sort?: "needs_attention" | "name";
+                /**
+                 * @description Only clients whose display name or email address contains this
+                 *     (case-insensitive), 1 to 100 characters.
+                 */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dashboard */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No valid access token */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a therapist */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid limit, cursor, sort or name; or the client the cursor points at left the list (`expired`) */
+            422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;

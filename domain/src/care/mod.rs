@@ -168,20 +168,13 @@ pub fn clients(
         query = query.filter(care_links::id.lt(RowId(after)));
     }
     let rows: Vec<LinkedClient> = query.load(conn)?;
-    for client in page.shown(&rows) {
-        audit::record(
-            conn,
-            &Access {
-                client: client.id,
-                actor: me.id(),
-                actor_role: me.role(),
-                resource: Resource::ClientProfile,
-                resource_id: Some(client.id.0),
-                action: Action::List,
-                request_id: me.request_id(),
-            },
-        )?;
-    }
+    log_across(
+        conn,
+        me,
+        Resource::ClientProfile,
+        Action::List,
+        page.shown(&rows).iter().map(|c| (c.id, c.id.0)),
+    )?;
     Ok(rows)
 }
 
@@ -195,21 +188,19 @@ pub(crate) fn log_across(
     action: Action,
     items: impl IntoIterator<Item = (UserId, uuid::Uuid)>,
 ) -> DomainResult<()> {
-    for (client, item) in items {
-        audit::record(
-            conn,
-            &Access {
-                client,
-                actor: me.id(),
-                actor_role: me.role(),
-                resource,
-                resource_id: Some(item),
-                action,
-                request_id: me.request_id(),
-            },
-        )?;
-    }
-    Ok(())
+    let rows: Vec<Access<'_>> = items
+        .into_iter()
+        .map(|(client, item)| Access {
+            client,
+            actor: me.id(),
+            actor_role: me.role(),
+            resource,
+            resource_id: Some(item),
+            action,
+            request_id: me.request_id(),
+        })
+        .collect();
+    audit::record_all(conn, &rows)
 }
 
 /// The rule of every kind of share, in one place: the holder of a
@@ -285,7 +276,7 @@ impl CareAccess {
         self.link
     }
 
-    /// Writes one access-log row per item shown.
+    /// Writes one access-log row per item shown (one statement).
     pub(crate) fn log(
         &self,
         conn: &mut DbConnection,
@@ -293,25 +284,32 @@ impl CareAccess {
         action: Action,
         items: impl IntoIterator<Item = uuid::Uuid>,
     ) -> DomainResult<()> {
-        for item in items {
-            audit::record(
-                conn,
-                &Access {
-                    client: self.client,
-                    actor: self.reader.id(),
-                    actor_role: self.reader.role(),
-                    resource,
-                    resource_id: Some(item),
-                    action,
-                    request_id: self.reader.request_id(),
-                },
-            )?;
-        }
-        Ok(())
+        let rows: Vec<Access<'_>> = items
+            .into_iter()
+            .map(|item| Access {
+                client: self.client,
+                actor: self.reader.id(),
+                actor_role: self.reader.role(),
+                resource,
+                resource_id: Some(item),
+                action,
+                request_id: self.reader.request_id(),
+            })
+            .collect();
+        audit::record_all(conn, &rows)
     }
 
     /// The client's profile as their therapist sees it.
     pub fn profile(&self, conn: &mut DbConnection) -> DomainResult<LinkedClient> {
+        self.profile_as(conn, Action::Read)
+    }
+
+    /// The profile, logged as read for `action`.
+    pub(crate) fn profile_as(
+        &self,
+        conn: &mut DbConnection,
+        action: Action,
+    ) -> DomainResult<LinkedClient> {
         let client = care_links::table
             .inner_join(users::table.on(users::id.eq(care_links::client_id)))
             .filter(care_links::id.eq(self.link))
@@ -320,7 +318,7 @@ impl CareAccess {
             .first::<LinkedClient>(conn)
             .optional()?
             .ok_or(DomainError::NotFound)?;
-        self.log(conn, Resource::ClientProfile, Action::Read, [client.id.0])?;
+        self.log(conn, Resource::ClientProfile, action, [client.id.0])?;
         Ok(client)
     }
 }

@@ -138,12 +138,41 @@ pub struct ConnectionManager {
     url: DatabaseUrl,
 }
 
+thread_local! {
+    /// Queries sent on this thread, by every connection this crate opens.
+    static QUERIES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts each query a connection sends, on the thread that sends it.
+struct CountQueries;
+
+impl diesel::connection::Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::StartQuery { .. } = event {
+            QUERIES.with(|q| q.set(q.get().wrapping_add(1)));
+        }
+    }
+}
+
+/// How many queries connections of this crate have sent on this thread;
+/// the difference across a piece of work is its query count (a request's
+/// database work runs on one thread).
+pub fn queries_on_this_thread() -> u64 {
+    QUERIES.with(std::cell::Cell::get)
+}
+
 impl ConnectionManager {
     pub fn new(url: DatabaseUrl) -> Self {
         Self { url }
     }
 
     pub fn establish(&self) -> ConnectionResult<DbConnection> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(CountQueries);
+        Ok(conn)
+    }
+
+    fn open(&self) -> ConnectionResult<DbConnection> {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 diesel::PgConnection::establish(url).map(DbConnection::Postgresql)

@@ -344,6 +344,7 @@ diesel::table! {
         private -> Bool,
         on_time -> Bool,
         submitted_at -> Instant,
+        read_at -> Nullable<Instant>,
     }
 }
 

@@ -587,6 +587,24 @@ pub fn all_for(
     Ok(all)
 }
 
+/// Every assignment of the therapist's under their live links to enabled
+/// clients, for figures across the caseload (the caller logs what it
+/// shows). Two queries, whatever the caseload.
+pub(crate) fn all_of_caseload(
+    conn: &mut DbConnection,
+    me: &crate::access::Therapist,
+) -> DomainResult<Vec<Assignment>> {
+    let rows = with_context!()
+        .filter(assignments::therapist_id.eq(me.id()))
+        .filter(care_links::therapist_id.eq(me.id()))
+        .filter(care_links::ended_at.is_null())
+        .filter(users::disabled_at.is_null())
+        .select(selected!())
+        .order(assignments::id.desc())
+        .load(conn)?;
+    load_all(conn, rows)
+}
+
 /// Instructions as the therapist writes them: at most 4,000 characters.
 pub fn parse_instructions(raw: &str) -> Result<String, crate::FieldError> {
     let mut problems = super::fields::Problems::default();

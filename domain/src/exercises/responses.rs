@@ -28,7 +28,7 @@ use crate::time::Timestamp;
 pub const NOTE_MAX_CHARS: usize = 2_000;
 pub const COMMENT_MAX_CHARS: usize = 2_000;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = exercise_responses)]
 struct Row {
     id: ResponseId,
@@ -41,6 +41,7 @@ struct Row {
     private: bool,
     on_time: bool,
     submitted_at: Timestamp,
+    read_at: Option<Timestamp>,
 }
 
 /// A therapist's comment on a response.
@@ -67,6 +68,8 @@ pub struct Response {
     pub private: bool,
     pub on_time: bool,
     pub submitted_at: Timestamp,
+    /// When the therapist first opened it.
+    pub read_at: Option<Timestamp>,
     pub comments: Vec<Comment>,
 }
 
@@ -83,6 +86,8 @@ pub struct SeenResponse {
     pub helpfulness: Option<i32>,
     pub on_time: bool,
     pub submitted_at: Timestamp,
+    /// When the therapist first opened it.
+    pub read_at: Option<Timestamp>,
     pub comments: Vec<Comment>,
 }
 
@@ -108,6 +113,7 @@ impl Response {
             private: row.private,
             on_time: row.on_time,
             submitted_at: row.submitted_at,
+            read_at: row.read_at,
             comments,
         })
     }
@@ -124,6 +130,7 @@ impl Response {
             helpfulness: self.helpfulness.filter(|_| !self.private),
             on_time: self.on_time,
             submitted_at: self.submitted_at,
+            read_at: self.read_at,
             comments: self.comments,
         }
     }
@@ -307,17 +314,59 @@ pub fn get_own(
     find(conn, id, response)
 }
 
-/// One response, as the therapist sees it (logged).
+/// One response, as the therapist sees it (logged); the first time, it is
+/// marked read.
 pub fn get_for(
     conn: &mut DbConnection,
     access: &CareAccess,
     id: AssignmentId,
     response: ResponseId,
+    now: Timestamp,
 ) -> DomainResult<SeenResponse> {
     assignments::find_for(conn, access, id)?;
-    let found = find(conn, id, response)?;
+    let mut found = find(conn, id, response)?;
+    if found.read_at.is_none() {
+        diesel::update(exercise_responses::table.find(response))
+            .set(exercise_responses::read_at.eq(Some(now)))
+            .execute(conn)?;
+        found.read_at = Some(now);
+    }
     access.log(conn, Resource::ExerciseResponse, Action::Read, [response.0])?;
     Ok(found.seen())
+}
+
+/// The latest `per` visible (not private) responses to each assignment
+/// of this care link, newest first within each; each one shown is logged.
+/// Two queries (the responses, their comments), whatever the number of
+/// assignments.
+pub fn latest_for(
+    conn: &mut DbConnection,
+    access: &CareAccess,
+    per: i64,
+) -> DomainResult<Vec<SeenResponse>> {
+    let rows: Vec<Row> = diesel::sql_query(
+        "SELECT id, assignment_id, occurrence_on, template_version, answers, helpfulness,
+                note, private, on_time, submitted_at, read_at
+           FROM (SELECT r.*, ROW_NUMBER() OVER (
+                        PARTITION BY r.assignment_id ORDER BY r.submitted_at DESC, r.id DESC) AS n
+                   FROM exercise_responses r
+                   JOIN assignments a ON a.id = r.assignment_id
+                   JOIN care_links l ON l.id = a.link_id
+                  WHERE a.link_id = $1 AND l.ended_at IS NULL AND NOT r.private) latest
+          WHERE n <= $2
+          ORDER BY assignment_id, submitted_at DESC, id DESC",
+    )
+    .bind::<crate::db::sql::Id, _>(access.link())
+    .bind::<diesel::sql_types::BigInt, _>(per)
+    .load(conn)?;
+    let responses = with_comments(conn, rows)?;
+    access.log(
+        conn,
+        Resource::ExerciseResponse,
+        Action::Summary,
+        responses.iter().map(|r| r.id.0),
+    )?;
+    Ok(responses.into_iter().map(Response::seen).collect())
 }
 
 /// The client marks a response private (the therapist then sees only that

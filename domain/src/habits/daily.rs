@@ -256,7 +256,7 @@ pub fn summary(
     Ok(summarise(monday, &days))
 }
 
-fn summarise(monday: NaiveDate, days: &[DailyCheckIn]) -> WeekSummary {
+pub(crate) fn summarise(monday: NaiveDate, days: &[DailyCheckIn]) -> WeekSummary {
     fn average(values: impl Iterator<Item = f64>) -> Option<f64> {
         let (sum, n) = values.fold((0.0, 0u32), |(s, n), v| (s + v, n + 1));
         (n > 0).then(|| sum / f64::from(n))

@@ -223,6 +223,23 @@ pub fn shared_habits(
     Ok(out)
 }
 
+/// Whether the client shares the daily series with this therapist now
+/// (nothing is marked read or logged).
+pub(crate) fn shares_daily(
+    conn: &mut DbConnection,
+    access: &CareAccess,
+    now: Timestamp,
+) -> DomainResult<bool> {
+    let found: Option<RowId> = tracking_shares::table
+        .inner_join(care_links::table)
+        .filter(crate::visible_under!(tracking_shares, access, now))
+        .filter(tracking_shares::habit_id.is_null())
+        .select(tracking_shares::id)
+        .first(conn)
+        .optional()?;
+    Ok(found.is_some())
+}
+
 fn visible_share(
     conn: &mut DbConnection,
     access: &CareAccess,

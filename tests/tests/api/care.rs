@@ -297,6 +297,34 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             |_| Vec::new(),
         ),
         (
+            Method::GET,
+            "/api/v1/dashboard",
+            "/api/v1/dashboard?limit=1".into(),
+            None,
+            |v| ids(v["items"].as_array().unwrap(), "id"),
+        ),
+        (
+            Method::GET,
+            "/api/v1/clients/{id}/summary",
+            format!("/api/v1/clients/{c}/summary"),
+            None,
+            |v| {
+                let client = v["client"]["id"].as_str().unwrap().to_owned();
+                let mut shown = vec![client.clone()];
+                for a in v["exercises"]["assignments"].as_array().unwrap() {
+                    shown.push(a["assignment_id"].as_str().unwrap().to_owned());
+                    shown.extend(ids(a["latest_responses"].as_array().unwrap(), "id"));
+                }
+                shown.extend(ids(v["agenda"].as_array().unwrap(), "entry_id"));
+                shown.extend(ids(v["habits"].as_array().unwrap(), "id"));
+                // The shared series is one item, named by its client.
+                if !v["mood"].is_null() {
+                    shown.push(client);
+                }
+                shown
+            },
+        ),
+        (
             Method::DELETE,
             "/api/v1/clients/{id}",
             format!("/api/v1/clients/{c}"),
@@ -368,6 +396,8 @@ async fn every_route_where_a_therapist_reads_client_data_logs_one_row_per_item_s
             "/api/v1/assignments/{id}/responses" => assert_eq!(expected.len(), 2),
             "/api/v1/clients/{id}/adherence" => assert_eq!(expected.len(), 2),
             "/api/v1/clients/{id}/habits" => assert_eq!(expected, vec![h.clone()]),
+            // Profile, 2 assignments, 2 responses, 1 question, 1 habit, the series.
+            "/api/v1/clients/{id}/summary" => assert_eq!(expected.len(), 8, "{json}"),
             "/api/v1/clients/{id}/agenda" => {
                 assert_eq!(expected, {
                     let mut q = vec![question.clone(), second_question.clone()];

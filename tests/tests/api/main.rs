@@ -5,6 +5,7 @@ mod accounts;
 mod booking;
 mod care;
 mod contract;
+mod dashboard;
 mod database;
 mod email;
 mod errors;

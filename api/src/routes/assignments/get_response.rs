@@ -11,7 +11,7 @@ use crate::state::AppState;
 ///
 /// The client, or the assigning therapist while the client is theirs (a
 /// private response without its answers or rating; written to the
-/// client's access log).
+/// client's access log). The therapist's first read marks it read.
 #[utoipa::path(
     tag = super::TAG,
     operation_id = "get_assignment_response",
@@ -32,12 +32,13 @@ pub async fn get_response(
     path: web::Path<(AssignmentId, ResponseId)>,
 ) -> Result<web::Json<ResponseView>, ApiError> {
     let (id, response) = path.into_inner();
+    let now = state.config.clock.now();
     let view = super::as_caller(&state, &auth, move |conn, caller| {
         Ok(match caller {
             Caller::Client(me) => responses::get_own(conn, &me, id, response)?.into(),
             Caller::Therapist(me) => {
                 let access = assignments::access_to(conn, &me, id)?;
-                responses::get_for(conn, &access, id, response)?.into()
+                responses::get_for(conn, &access, id, response, now)?.into()
             }
         })
     })

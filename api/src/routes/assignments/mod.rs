@@ -257,6 +257,9 @@ pub struct ResponseView {
     /// Submitted by the time the occurrence was due.
     pub on_time: bool,
     pub submitted_at: Timestamp,
+    /// When the therapist first opened it on its own; null until then. A
+    /// visible response not opened yet counts as unread on the dashboard.
+    pub read_at: Option<Timestamp>,
     pub comments: Vec<CommentView>,
 }
 
@@ -274,6 +277,7 @@ impl From<Response> for ResponseView {
             answers_visible_to_therapist: !r.private,
             on_time: r.on_time,
             submitted_at: r.submitted_at,
+            read_at: r.read_at,
             comments: r.comments.into_iter().map(CommentView::from).collect(),
         }
     }
@@ -293,6 +297,7 @@ impl From<SeenResponse> for ResponseView {
             answers_visible_to_therapist: !r.private,
             on_time: r.on_time,
             submitted_at: r.submitted_at,
+            read_at: r.read_at,
             comments: r.comments.into_iter().map(CommentView::from).collect(),
         }
     }

@@ -10,6 +10,7 @@ mod get_habit_stats;
 mod get_habits;
 mod get_shared;
 mod get_shared_entry;
+mod get_summary;
 mod post_discussed;
 mod post_reply;
 mod shared;
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_adherence::get_adherence)
         .service(get_habits::get_habits)
         .service(get_habit_stats::get_habit_stats)
-        .service(get_daily_check_ins::get_daily_check_ins);
+        .service(get_daily_check_ins::get_daily_check_ins)
+        .service(get_summary::get_summary);
 }
 
 /// A client as their therapist sees them: account details only, never the
