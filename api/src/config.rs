@@ -75,6 +75,8 @@ pub struct Config {
     /// The practice's display name: emails are signed with it and reminders
     /// name it in their (otherwise neutral) subject.
     pub practice_name: String,
+    /// The pages' accent colour (`#rrggbb`, at least 4.5:1 against white).
+    pub accent_color: String,
     pub jwt_secret: Secret,
     pub cors_origins: Vec<String>,
     /// `/metrics` answers only to `Authorization: Bearer <this>` when set;
@@ -248,6 +250,22 @@ impl Config {
                 "must be at most 100 characters on one line",
             ));
         }
+        let accent_color = source
+            .get("ACCENT_COLOR")
+            .map(|c| c.trim().to_ascii_lowercase())
+            .unwrap_or_else(|| "#2f6f5e".into());
+        match contrast_with_white(&accent_color) {
+            None => return Err(bad("ACCENT_COLOR", "must be a colour such as #2f6f5e")),
+            Some(ratio) if ratio < 4.5 => {
+                return Err(bad(
+                    "ACCENT_COLOR",
+                    format!(
+                    "has {ratio:.1}:1 contrast with white text; at least 4.5:1 is needed (WCAG AA)"
+                ),
+                ))
+            }
+            Some(_) => {}
+        }
         let run_worker = parse_bool(source, "RUN_WORKER", true)?;
         let worker = crate::jobs::WorkerOptions {
             concurrency: parse_number(source, "WORKER_CONCURRENCY", 16, 1, 256)? as usize,
@@ -317,6 +335,7 @@ impl Config {
             smtp_url: smtp_url.map(Secret::new),
             mail_from,
             practice_name,
+            accent_color,
             jwt_secret,
             cors_origins,
             metrics_token,
@@ -432,9 +451,36 @@ fn write_private_file(path: &Path, contents: &str) -> std::io::Result<()> {
     std::fs::write(path, contents)
 }
 
+/// The contrast ratio of white text on a `#rrggbb` colour (WCAG 2.2's
+/// relative luminance), or `None` for anything else.
+fn contrast_with_white(colour: &str) -> Option<f64> {
+    let hex = colour.strip_prefix('#').filter(|h| h.len() == 6)?;
+    let channel = |i: usize| -> Option<f64> {
+        let v = f64::from(u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()?) / 255.0;
+        Some(if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        })
+    };
+    let luminance = 0.2126 * channel(0)? + 0.7152 * channel(2)? + 0.0722 * channel(4)?;
+    Some(1.05 / (luminance + 0.05))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_accent_colour_must_read_against_white() {
+        assert!(contrast_with_white("#2f6f5e").is_some_and(|r| r >= 4.5));
+        assert!(contrast_with_white("#000000").is_some_and(|r| (r - 21.0).abs() < 0.01));
+        assert!(contrast_with_white("#ffffff").is_some_and(|r| (r - 1.0).abs() < 0.01));
+        assert!(contrast_with_white("#ffcc00").is_some_and(|r| r < 4.5));
+        for bad in ["2f6f5e", "#2f6f5", "#2f6f5g", "red", "#2f6f5e00", ""] {
+            assert_eq!(contrast_with_white(bad), None, "{bad}");
+        }
+    }
 
     fn load(vars: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
         let map: HashMap<&str, &str> = vars.iter().copied().collect();

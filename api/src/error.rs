@@ -60,6 +60,7 @@ pub const PROBLEM_CODES: &[&str] = &[
     "uri_too_long",
     "headers_too_large",
     "validation_failed",
+    "form_expired",
     "rate_limited",
     "internal_error",
     "unavailable",

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod pages;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -126,7 +126,12 @@ fn problem_if_bare_error(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBo
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with(PROBLEM_JSON));
-    if is_problem {
+    // A page's own answer (a plain-language error page for a person).
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .is_some_and(|v| v == crate::pages::PAGE_CSP);
+    if is_problem || is_page {
         return res;
     }
     if let Some(err) = res.response().error() {

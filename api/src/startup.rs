@@ -123,6 +123,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
 
 fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let metrics = web::Data::new(Metrics::new().context("cannot create the metrics registry")?);
+    let pages = web::Data::new(
+        crate::pages::Pages::new(&state.config.practice_name, &state.config.accent_color)
+            .context("cannot load the page templates")?,
+    );
     let doc = crate::openapi::document();
     let routes = web::Data::new(RouteTable::from_openapi(&doc));
     let contract = crate::openapi::contract().context("cannot build the OpenAPI document")?;
@@ -143,6 +147,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .split_for_parts();
         app.app_data(state.clone())
             .app_data(metrics.clone())
+            .app_data(pages.clone())
             .app_data(routes.clone())
             .app_data(json_config())
             .app_data(web::QueryConfig::default().error_handler(|err, _| {
@@ -156,6 +161,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .into()
             }))
             .service(web::redirect("/docs", "/docs/").permanent())
+            .configure(crate::pages::configure)
             .default_service(web::to(fallback))
             .wrap(cors)
             .wrap(middleware::Compress::default())

@@ -34,3 +34,17 @@ pub fn hash_secret(plain: &str) -> String {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// HMAC-SHA256 of `value` under `key`, for one `purpose` (its domain
+/// separator), as lower-case hex: what a form's anti-forgery token is made
+/// of.
+pub fn keyed_digest(key: &[u8], purpose: &str, value: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC takes a key of any length.
+    #[allow(clippy::expect_used)]
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(purpose.as_bytes());
+    mac.update(b"\0");
+    mac.update(value.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}

@@ -16,4 +16,5 @@ mod health;
 mod jobs;
 mod journal;
 mod openapi;
+mod pages;
 mod reminders;

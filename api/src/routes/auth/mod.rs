@@ -4,10 +4,10 @@ mod post_login;
 mod post_logout;
 mod post_password;
 mod post_password_reset;
-mod post_password_reset_confirm;
+pub mod post_password_reset_confirm;
 mod post_refresh;
 mod post_signup;
-mod post_verify_email;
+pub mod post_verify_email;
 
 use domain::accounts::Role;
 use domain::ids::{SessionId, UserId};

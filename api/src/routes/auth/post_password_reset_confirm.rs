@@ -43,25 +43,36 @@ pub async fn post_password_reset_confirm(
     state: web::Data<AppState>,
     body: extract::Json<ConfirmPasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limit(Bucket::PasswordReset, &req).await?;
-    let origin = origin(&req);
     let body = body.into_inner();
-    let token = body.token.clone();
+    reset(&state, &req, body.token, body.new_password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sets a new password with the token of a reset link (the API and the
+/// page behind the link): the same checks and messages for both.
+pub async fn reset(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+    new_password: String,
+) -> Result<(), ApiError> {
+    state.limit(Bucket::PasswordReset, req).await?;
+    let origin = origin(req);
+    let lookup = token.clone();
     let user = state
-        .db(move |conn| Ok(accounts::reset_target(conn, &token)?))
+        .db(move |conn| Ok(accounts::reset_target(conn, &lookup)?))
         .await?;
     let mut fields = Fields::default();
     let Some(new) = fields.take(NewPassword::parse(
         "new_password",
-        &body.new_password,
+        &new_password,
         &[&user.email, &user.display_name],
     )) else {
         return Err(fields.error());
     };
     let hash = state.auth.passwords.hash(new.expose().to_owned()).await?;
-    let token = body.token;
     state
         .tx(move |conn| Ok(accounts::reset_password(conn, &token, &hash, &origin)?))
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

@@ -37,10 +37,16 @@ pub async fn post_verify_email(
     state: web::Data<AppState>,
     body: extract::Json<VerifyEmail>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limit(Bucket::VerifyEmail, &req).await?;
-    let token = body.into_inner().token;
+    verify(&state, &req, body.into_inner().token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Verifies an address with the token of its link (the API and the page
+/// behind the link).
+pub async fn verify(state: &AppState, req: &HttpRequest, token: String) -> Result<(), ApiError> {
+    state.limit(Bucket::VerifyEmail, req).await?;
     state
         .tx(move |conn| Ok(accounts::verify_email(conn, &token)?))
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

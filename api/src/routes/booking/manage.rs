@@ -34,16 +34,24 @@ pub async fn get_managed(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<web::Json<ManageView>, ApiError> {
-    state.limit(Bucket::Booking, &req).await?;
-    let token = token.into_inner();
+    Ok(web::Json(view(&state, &req, token.into_inner()).await?))
+}
+
+/// The consultation a manage link opens (the API and the page behind the
+/// link).
+pub async fn view(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+) -> Result<ManageView, ApiError> {
+    state.limit(Bucket::Booking, req).await?;
     let now = state.config.clock.now();
-    let view = state
+    state
         .db(move |conn| {
             let c = consultations::by_manage_token(conn, &token, now)?;
             ManageView::new(conn, c)
         })
-        .await?;
-    Ok(web::Json(view))
+        .await
 }
 
 /// Cancel a booked consultation from its manage link.
@@ -69,19 +77,26 @@ pub async fn post_managed_cancel(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> Result<web::Json<ManageView>, ApiError> {
-    state.limit(Bucket::Booking, &req).await?;
-    let token = token.into_inner();
+    Ok(web::Json(cancel(&state, &req, token.into_inner()).await?))
+}
+
+/// Cancels the consultation of a manage link (the API and the page).
+pub async fn cancel(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+) -> Result<ManageView, ApiError> {
+    state.limit(Bucket::Booking, req).await?;
     let sender = state.config.mail_from.clone();
     let now = state.config.clock.now();
-    let view = state
+    state
         .tx(move |conn| {
             let c = consultations::by_manage_token(conn, &token, now)?;
             let cancelled = consultations::cancel(conn, &c, By::Booker, None, &sender, now)?;
             super::replan_reminders(conn, c.id, now)?;
             ManageView::new(conn, cancelled)
         })
-        .await?;
-    Ok(web::Json(view))
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -118,18 +133,29 @@ pub async fn post_managed_reschedule(
     token: web::Path<String>,
     body: extract::Json<RescheduleRequest>,
 ) -> Result<web::Json<ManageView>, ApiError> {
-    state.limit(Bucket::Booking, &req).await?;
-    let token = token.into_inner();
     let start = body.into_inner().start;
+    Ok(web::Json(
+        reschedule(&state, &req, token.into_inner(), start).await?,
+    ))
+}
+
+/// Moves the consultation of a manage link to another open slot (the API
+/// and the page).
+pub async fn reschedule(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+    start: Timestamp,
+) -> Result<ManageView, ApiError> {
+    state.limit(Bucket::Booking, req).await?;
     let sender = state.config.mail_from.clone();
     let now = state.config.clock.now();
-    let view = state
+    state
         .tx(move |conn| {
             let c = consultations::by_manage_token(conn, &token, now)?;
             let moved = consultations::reschedule(conn, &c, start, By::Booker, &sender, now)?;
             super::replan_reminders(conn, c.id, now)?;
             ManageView::new(conn, moved)
         })
-        .await?;
-    Ok(web::Json(view))
+        .await
 }

@@ -39,8 +39,19 @@ pub async fn post_confirm(
     state: web::Data<AppState>,
     body: extract::Json<ConfirmRequest>,
 ) -> Result<web::Json<HeldView>, ApiError> {
-    state.limit(Bucket::Booking, &req).await?;
-    let token = body.into_inner().token;
+    Ok(web::Json(
+        confirm(&state, &req, body.into_inner().token).await?,
+    ))
+}
+
+/// Confirms a hold with the token of its link (the API and the page
+/// behind the link).
+pub async fn confirm(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+) -> Result<HeldView, ApiError> {
+    state.limit(Bucket::Booking, req).await?;
     let sender = state.config.mail_from.clone();
     let now = state.config.clock.now();
     let confirmed = state
@@ -50,5 +61,5 @@ pub async fn post_confirm(
             Ok(confirmed)
         })
         .await?;
-    Ok(web::Json(HeldView::new(confirmed)))
+    Ok(HeldView::new(confirmed))
 }

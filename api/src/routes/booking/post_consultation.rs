@@ -67,28 +67,7 @@ pub async fn post_consultation(
     let key = crate::idempotency::key(&req)?;
     let b = body.into_inner();
     let fingerprint = crate::idempotency::fingerprint(&b);
-    let mut fields = Fields::default();
-    let email = fields.take(EmailAddress::parse("email", &b.email));
-    let zone = fields.take(TimeZoneName::parse("time_zone", &b.time_zone));
-    let note = b.note.filter(|n| !n.trim().is_empty());
-    if let Err(problems) = consultations::check_text(&b.name, note.as_deref()) {
-        for problem in problems {
-            fields.take::<()>(Err(problem));
-        }
-    }
-    let (Some(email), Some(zone)) = (email, zone) else {
-        return Err(fields.error());
-    };
-    if !fields.is_empty() {
-        return Err(fields.error());
-    }
-    let request = Request {
-        start: b.start,
-        name: b.name,
-        email,
-        time_zone: zone.tz(),
-        note,
-    };
+    let request = checked(b)?;
     let slug = slug.into_inner();
     let now = state.config.clock.now();
     let who = request.email.as_str().to_lowercase();
@@ -105,4 +84,31 @@ pub async fn post_consultation(
         },
     )
     .await
+}
+
+/// A booking as the booker sent it, checked field by field (the API and
+/// the booking page).
+pub fn checked(b: ConsultationRequest) -> Result<Request, ApiError> {
+    let mut fields = Fields::default();
+    let email = fields.take(EmailAddress::parse("email", &b.email));
+    let zone = fields.take(TimeZoneName::parse("time_zone", &b.time_zone));
+    let note = b.note.filter(|n| !n.trim().is_empty());
+    if let Err(problems) = consultations::check_text(&b.name, note.as_deref()) {
+        for problem in problems {
+            fields.take::<()>(Err(problem));
+        }
+    }
+    let (Some(email), Some(zone)) = (email, zone) else {
+        return Err(fields.error());
+    };
+    if !fields.is_empty() {
+        return Err(fields.error());
+    }
+    Ok(Request {
+        start: b.start,
+        name: b.name,
+        email,
+        time_zone: zone.tz(),
+        note,
+    })
 }

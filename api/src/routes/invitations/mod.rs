@@ -3,7 +3,7 @@
 mod delete_invitation;
 mod get_invitations;
 mod post_invitation;
-mod post_invitation_accept;
+pub mod post_invitation_accept;
 
 use domain::accounts::invitations::{Invitation, InvitationStatus};
 use domain::ids::{InvitationId, UserId};

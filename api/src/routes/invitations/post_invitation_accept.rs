@@ -51,10 +51,22 @@ pub async fn post_invitation_accept(
     token: web::Path<String>,
     body: extract::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    state.limit(Bucket::InvitationAccept, &req).await?;
-    let origin = origin(&req);
-    let token = token.into_inner();
-    let body = body.into_inner();
+    let client = accept(&state, &req, token.into_inner(), body.into_inner()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", "/api/v1/me"))
+        .json(Profile::from(client)))
+}
+
+/// Accepts an invitation with the token of its link (the API and the page
+/// behind the link): the same checks and messages for both.
+pub async fn accept(
+    state: &AppState,
+    req: &HttpRequest,
+    token: String,
+    body: AcceptInvitation,
+) -> Result<domain::accounts::users::User, ApiError> {
+    state.limit(Bucket::InvitationAccept, req).await?;
+    let origin = origin(req);
     let lookup = token.clone();
     let email = state
         .db(move |conn| invitations::pending_email(conn, &lookup)?.ok_or(ApiError::NotFound))
@@ -77,7 +89,7 @@ pub async fn post_invitation_accept(
         .passwords
         .hash(password.expose().to_owned())
         .await?;
-    let client = state
+    state
         .tx(move |conn| {
             let acceptance = Acceptance {
                 password_hash: &hash,
@@ -91,8 +103,5 @@ pub async fn post_invitation_accept(
                 &origin,
             )?)
         })
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", "/api/v1/me"))
-        .json(Profile::from(client)))
+        .await
 }

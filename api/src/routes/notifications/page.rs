@@ -2,40 +2,20 @@
 //! one-click target. A GET only shows what would be turned off (mail
 //! scanners follow links; a GET never unsubscribes); the button, and a mail
 //! client's one-click, POST `List-Unsubscribe=One-Click` (form-encoded or
-//! multipart, no cookies, no auth) and get 200 without a redirect.
+//! multipart, no cookies, no auth) and get 200 without a redirect. That
+//! form has no anti-forgery token, unlike the other pages': RFC 8058 has
+//! the target take cookie-less posts, and the signed token in the URL is
+//! what authorises it. The pages share one layout and stylesheet
+//! ([`crate::pages`]).
 
-use actix_web::http::header;
+use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde_json::json;
 
 use super::UnsubscribeView;
 use crate::error::{ApiError, Problem};
+use crate::pages::Pages;
 use crate::state::AppState;
-
-/// The page's policy: its own inline styles, a form that posts back here,
-/// nothing else.
-const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-fn page(title: &str, body: &str) -> HttpResponse {
-    let html = format!(
-        r#"<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>body{{margin:0;padding:24px;background:#f6f5f2;font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;color:#1f2933;line-height:1.5}}main{{max-width:560px;margin:0 auto;background:#fff;border-radius:8px;padding:32px}}button{{font:inherit;padding:10px 18px;background:#2f6f5e;color:#fff;border:0;border-radius:6px;cursor:pointer}}button:focus{{outline:3px solid #1f2933;outline-offset:2px}}</style></head>
-<body><main>
-<h1>{title}</h1>
-{body}
-</main></body>
-</html>
-"#
-    );
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-        .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .body(html)
-}
 
 /// The one-click body (RFC 8058): `List-Unsubscribe=One-Click`.
 pub struct OneClickForm;
@@ -77,23 +57,21 @@ impl utoipa::ToSchema for OneClickForm {}
 #[get("/unsubscribe/{token}")]
 pub async fn get_page(
     state: web::Data<AppState>,
+    pages: web::Data<Pages>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let view = super::unsubscribe_by(&state, &token, false).await?;
-    Ok(if view.turned_off {
-        page(
-            "Already turned off",
-            &format!("<p>You no longer get {}.</p>", view.description),
-        )
-    } else {
-        page(
-            "Turn off these emails?",
-            &format!(
-                "<p>This turns off {}. Other emails are not affected, and you can turn it back on in your settings.</p>\n<form method=\"post\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\"><button type=\"submit\">Turn off</button></form>",
-                view.description
-            ),
-        )
-    })
+    if view.turned_off {
+        let line = format!("You no longer get {}.", view.description);
+        return pages.message(StatusCode::OK, "Already turned off", &[line.as_str()], &[]);
+    }
+    pages.render(
+        StatusCode::OK,
+        "pages/unsubscribe.html",
+        "Turn off these emails?",
+        json!({"description": view.description}),
+        None,
+    )
 }
 
 /// One-click unsubscribe (RFC 8058).
@@ -117,6 +95,7 @@ pub async fn get_page(
 pub async fn post_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    pages: web::Data<Pages>,
     token: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -133,13 +112,11 @@ pub async fn post_page(
         });
     }
     let view: UnsubscribeView = super::unsubscribe_by(&state, &token, true).await?;
-    Ok(page(
-        "Turned off",
-        &format!(
-            "<p>You will no longer get {}. You can turn it back on in your settings.</p>",
-            view.description
-        ),
-    ))
+    let line = format!(
+        "You will no longer get {}. You can turn it back on in your settings.",
+        view.description
+    );
+    pages.message(StatusCode::OK, "Turned off", &[line.as_str()], &[])
 }
 
 /// Whether a body says `List-Unsubscribe=One-Click`.
