@@ -323,7 +323,12 @@ async fn reschedule_submit(
                 &["We emailed you the new time with an updated calendar invitation and a new link to manage it; this page's link no longer works."],
                 &[("Now", spoken_local(&view.start))],
             ),
-            Err(error @ (ApiError::Validation(_) | ApiError::Conflict { .. })) => {
+            Err(
+                error @ (ApiError::Validation(_)
+                | ApiError::Conflict {
+                    code: "slot_taken", ..
+                }),
+            ) => {
                 let errors = match error {
                     ApiError::Validation(errors) => errors,
                     _ => vec![domain::FieldError::new(
