@@ -226,10 +226,9 @@ impl Practice {
     }
 
     fn add(&mut self, assignment: &Assignment, tallies: &Tallies, now: Timestamp) {
-        self.last_7_days
-            .merge(&assignment.adherence(tallies, now, 7));
-        self.last_30_days
-            .merge(&assignment.adherence(tallies, now, 30));
+        let report = crate::exercises::Report::of(assignment, tallies, now);
+        self.last_7_days.merge(&report.last_7_days);
+        self.last_30_days.merge(&report.last_30_days);
         if assignment.status != AssignmentStatus::Active {
             return;
         }
@@ -237,9 +236,8 @@ impl Practice {
             .due(tallies, now, DueWindow::Today)
             .iter()
             .any(|d| d.state == OccurrenceState::Open);
-        let overdue = assignment.adherence(tallies, now, 7).missed > 0;
         self.due_today += u32::from(open_today);
-        self.overdue += u32::from(overdue);
+        self.overdue += u32::from(report.last_7_days.missed > 0);
     }
 }
 
