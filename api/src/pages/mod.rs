@@ -119,7 +119,11 @@ impl Pages {
             .env
             .get_template(template)
             .and_then(|t| t.render(&context))
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("page {template}: {e:#}")))?;
+            .map_err(|e| {
+                // Not `{e:#}`: its debug view lists the values the template
+                // saw, a link's token among them.
+                ApiError::Internal(anyhow::anyhow!("page {template}: {e}"))
+            })?;
         let mut response = HttpResponse::build(status);
         response
             .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
